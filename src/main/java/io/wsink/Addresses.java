@@ -1,0 +1,43 @@
+package io.wsink;
+
+/**
+ * Every event-bus address wsink uses, in one place.
+ *
+ * <p>Producers only need {@link #defaultFrom(String)}; the others are wsink's own plumbing between its verticles.
+ */
+public final class Addresses {
+
+  private Addresses() {
+  }
+
+  /** The address a rule consumes when its definition has no {@code from}. */
+  public static String defaultFrom(String ruleId) {
+    return "rule." + ruleId;
+  }
+
+  /** Frames for one server-mode endpoint, published by sink verticles and written to sockets by the server verticle. */
+  public static String endpointFrames(String path) {
+    return "wsink.endpoint:" + path;
+  }
+
+  /** Header of a frame message: the endpoint holder that sent it (its overflow policy and queue size apply). */
+  public static final String HOLDER_HEADER = "h";
+
+  /** Text that clients send to an endpoint is published here (§4.2). */
+  public static String endpointInbound(String path) {
+    return "ws.in." + path;
+  }
+
+  /** Requests to the data server: hold/release an endpoint, list endpoints, endpoint statistics. */
+  public static final String SERVER_CONTROL = "wsink.server.control";
+
+  /** Status and control of one running sink verticle (action {@code index} of rule {@code ruleId}). */
+  public static String sinkControl(String ruleId, int index) {
+    return "wsink.sink." + ruleId + "." + index;
+  }
+
+  /** Input of action {@code index} when a rule with several actions dispatches every message to each of them. */
+  public static String actionInput(String ruleId, int index) {
+    return "wsink.action." + ruleId + "." + index;
+  }
+}

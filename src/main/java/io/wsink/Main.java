@@ -1,0 +1,110 @@
+package io.wsink;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.wsink.config.ConfigException;
+import sun.misc.Signal;
+
+import java.io.PrintStream;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code java -jar wsink.jar [--conf DIR] [--data DIR]}: runs one wsink node until SIGTERM or Ctrl-C, then stops it
+ * gracefully (§1): no new work, queued messages flushed (at most 5 s), every WebSocket closed with 1001, exit 0.
+ */
+public final class Main {
+
+  static final String USAGE = """
+    Usage: java -jar wsink.jar [options]
+
+    Runs a wsink node: rule output arrives on the Vert.x event bus and leaves over WebSocket.
+
+    Options:
+      --conf DIR   configuration directory holding wsink.yaml and sources/websocket.yaml
+                   (default: conf; the defaults packaged in the jar apply when it is absent)
+      --data DIR   store directory for rules and endpoint registrations (overrides store.dir)
+      --help       print this help and exit
+
+    Every configuration key can also be set by an environment variable WSINK__<SECTION>__<KEY>
+    (e.g. WSINK__REST__PORT=9082) or a system property (-Drest.port=9082).
+    """;
+
+  private static final long STOP_TIMEOUT_S = 15;
+
+  private Main() {
+  }
+
+  public static void main(String[] args) {
+    JsonObject config;
+    try {
+      config = parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("wsink: " + e.getMessage());
+      System.err.print(USAGE);
+      System.exit(2);
+      return;
+    }
+    if (config == null) {
+      System.out.print(USAGE);
+      return;
+    }
+    Vertx vertx = Vertx.vertx();
+    String deploymentId;
+    try {
+      deploymentId = Wsink.deploy(vertx, config).await();
+    } catch (Throwable e) {
+      report(System.err, e);
+      vertx.close().await();
+      System.exit(e instanceof ConfigException ? 2 : 1);
+      return;
+    }
+    Runnable stop = () -> {
+      try {
+        vertx.undeploy(deploymentId).await(STOP_TIMEOUT_S, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        System.err.println("wsink: stop did not finish cleanly: " + e);
+      }
+      try {
+        vertx.close().await(STOP_TIMEOUT_S, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        System.err.println("wsink: Vert.x did not close cleanly: " + e);
+      }
+      System.exit(0);
+    };
+    // our own handlers, so that a graceful stop ends with exit code 0 rather than the JVM's 143
+    Signal.handle(new Signal("TERM"), sig -> stop.run());
+    Signal.handle(new Signal("INT"), sig -> stop.run());
+  }
+
+  /** @return the node config, or null for --help */
+  static JsonObject parse(String[] args) {
+    JsonObject config = new JsonObject();
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      switch (arg) {
+        case "--help", "-h" -> {
+          return null;
+        }
+        case "--conf" -> config.put("confDir", value(args, ++i, arg));
+        case "--data" -> config.put("store", new JsonObject().put("dir", value(args, ++i, arg)));
+        case "--cluster", "--cluster-host" ->
+          throw new IllegalArgumentException(arg + ": clustering is not available in this version of wsink");
+        default -> throw new IllegalArgumentException("unknown option " + arg);
+      }
+    }
+    return config;
+  }
+
+  private static String value(String[] args, int i, String flag) {
+    if (i >= args.length || args[i].startsWith("--")) {
+      throw new IllegalArgumentException(flag + " needs a directory");
+    }
+    return args[i];
+  }
+
+  /** One line a person can act on: the configuration error, or the first cause of a start-up failure. */
+  private static void report(PrintStream out, Throwable e) {
+    String message = e.getMessage() != null ? e.getMessage() : e.toString();
+    out.println("wsink: cannot start: " + message);
+  }
+}

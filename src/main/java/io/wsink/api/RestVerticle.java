@@ -1,0 +1,117 @@
+package io.wsink.api;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.wsink.config.RestSettings;
+import io.wsink.rule.RuleException;
+import io.wsink.rule.RuleManager;
+import io.wsink.rule.RuleNotFoundException;
+import io.wsink.rule.RuleRegistry;
+import io.wsink.server.EndpointRegistry;
+import io.wsink.sink.PropertyException;
+import io.wsink.store.Store;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+
+/**
+ * The management REST API (§6) and the rule manager behind it. Both run on this verticle's event loop; the sink
+ * verticles of running rules are deployed from here. On start it restores the stored endpoint registrations and
+ * rules, then listens.
+ */
+public final class RestVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RestVerticle.class);
+
+  /** §8: REST bodies are limited to 1 MiB. */
+  static final long BODY_LIMIT = 1024 * 1024;
+
+  private final RestSettings settings;
+  private final RuleRegistry rules;
+  private final EndpointRegistry endpoints;
+  private final Store store;
+  private HttpServer server;
+
+  public RestVerticle(RestSettings settings, RuleRegistry rules, EndpointRegistry endpoints, Store store) {
+    this.settings = settings;
+    this.rules = rules;
+    this.endpoints = endpoints;
+    this.store = store;
+  }
+
+  @Override
+  public Future<?> start() {
+    RuleManager manager = new RuleManager(vertx, rules, endpoints);
+    EndpointResource endpointResource = new EndpointResource(endpoints, store);
+    Router router = Router.router(vertx);
+    router.route().handler(this::authorize);
+    router.route().handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
+    router.get("/ping").handler(ctx -> Responses.empty(ctx, 200));
+    new RuleResource(manager).mount(router);
+    endpointResource.mount(router);
+    new ConnectivityResource(vertx, endpoints).mount(router);
+    new PublishResource(vertx).mount(router);
+    router.route().failureHandler(this::failure);
+    router.errorHandler(404, ctx -> Responses.error(ctx, 404, ApiErrors.NOT_FOUND,
+      ApiErrors.noRoute(ctx.request().method().name(), ctx.request().path())));
+    router.errorHandler(405, ctx -> Responses.error(ctx, 405, ApiErrors.GENERIC,
+      "method " + ctx.request().method().name() + " is not allowed on " + ctx.request().path()));
+
+    return endpointResource.recover()
+      .compose(v -> manager.recover())
+      .compose(v -> vertx.createHttpServer(new HttpServerOptions().setHost(settings.ip()).setPort(settings.port()))
+        .requestHandler(router).listen())
+      .onSuccess(s -> {
+        server = s;
+        LOG.info("REST API listening on http://{}:{}", settings.ip(), s.actualPort());
+      })
+      .recover(err -> Future.failedFuture("the REST API cannot listen on " + settings.ip() + ":" + settings.port()
+        + ": " + err.getMessage()));
+  }
+
+  /** {@code rest.tokens}: every call but /ping needs one of them as a bearer token. */
+  private void authorize(RoutingContext ctx) {
+    List<String> tokens = settings.tokens();
+    if (tokens.isEmpty() || ctx.request().path().equals("/ping")) {
+      ctx.next();
+      return;
+    }
+    String header = ctx.request().getHeader("Authorization");
+    if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) && tokens.contains(header.substring(7).trim())) {
+      ctx.next();
+    } else {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer");
+      Responses.error(ctx, 401, ApiErrors.GENERIC, "missing or invalid bearer token (Authorization: Bearer <token>)");
+    }
+  }
+
+  /** The one place where failures become the error envelope {@code {"error": code, "message": text}}. */
+  private void failure(RoutingContext ctx) {
+    Throwable err = ctx.failure();
+    if (err instanceof ApiException api) {
+      Responses.error(ctx, api.status(), api.code(), api.getMessage());
+    } else if (err instanceof RuleNotFoundException) {
+      Responses.error(ctx, 404, ApiErrors.NOT_FOUND, err.getMessage());
+    } else if (err instanceof RuleException || err instanceof PropertyException) {
+      Responses.error(ctx, 400, ApiErrors.RULE, err.getMessage());
+    } else if (ctx.statusCode() == 413) {
+      Responses.error(ctx, 413, ApiErrors.GENERIC, "the request body is larger than " + BODY_LIMIT + " bytes");
+    } else if (err == null && ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
+      Responses.error(ctx, ctx.statusCode(), ApiErrors.GENERIC, "bad request");
+    } else {
+      LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), err);
+      Responses.error(ctx, 500, ApiErrors.GENERIC, err == null ? "internal error" : String.valueOf(err.getMessage()));
+    }
+  }
+
+  /** The port the API listens on (0 in the settings means any free one). */
+  public int actualPort() {
+    return server == null ? -1 : server.actualPort();
+  }
+}

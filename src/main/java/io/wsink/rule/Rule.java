@@ -1,0 +1,118 @@
+package io.wsink.rule;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.wsink.Addresses;
+import io.wsink.config.NearestName;
+import io.wsink.sink.PropertyException;
+import io.wsink.sink.WebSocketActionProps;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * A validated rule (§3): the event-bus address it consumes and its websocket actions.
+ *
+ * @param actions    the properties of each websocket action, in order (node names websocket_0, websocket_1, …)
+ * @param parsed     the same, parsed
+ * @param triggered  false: created stopped (eKuiper's {@code triggered})
+ * @param definition the JSON as the user gave it (what GET /rules/{id} returns)
+ */
+public record Rule(String id, String from, List<JsonObject> actions, List<WebSocketActionProps> parsed, boolean triggered,
+                   JsonObject definition) {
+
+  public static final Pattern ID = Pattern.compile("^[A-Za-z0-9_-]{1,128}$");
+  private static final List<String> KEYS = List.of("id", "name", "from", "actions", "options", "triggered", "tags");
+  private static final Set<String> OTHER_ACTION_TYPES = Set.of("mqtt", "rest", "log", "memory", "nop", "file", "kafka",
+    "influx", "influx2", "redis", "sql", "edgex", "neuron", "image", "zmq", "tdengine");
+
+  /** @throws RuleException naming the first problem */
+  public static Rule parse(JsonObject json) {
+    for (String key : json.fieldNames()) {
+      if (!KEYS.contains(key)) {
+        if (key.equals("sql")) {
+          throw new RuleException("wsink has no SQL engine: remove \"sql\" and publish rows to the rule's \"from\""
+            + " event-bus address (default rule.<id>)");
+        }
+        if (key.equals("graph")) {
+          throw new RuleException("graph rules are not supported: give \"from\" and \"actions\" instead");
+        }
+        String near = NearestName.suggest(key, KEYS);
+        throw new RuleException("unknown rule property \"" + key + "\"" + (near != null ? " (did you mean \"" + near + "\"?)"
+          : "; a rule has " + String.join(", ", KEYS)));
+      }
+    }
+    Object idValue = json.getValue("id");
+    if (!(idValue instanceof String id) || id.isEmpty()) {
+      throw new RuleException("property \"id\" is required: a string of 1 to 128 letters, digits, _ or -");
+    }
+    if (!ID.matcher(id).matches()) {
+      throw new RuleException("rule id \"" + abbreviate(id) + "\" is invalid: use 1 to 128 letters, digits, _ or -");
+    }
+    Object fromValue = json.getValue("from");
+    String from;
+    if (fromValue == null) {
+      from = Addresses.defaultFrom(id);
+    } else if (fromValue instanceof String s && !s.isBlank()) {
+      from = s;
+    } else {
+      throw new RuleException("property \"from\" must be a non-empty string: the event-bus address the rule consumes");
+    }
+    Object triggered = json.getValue("triggered", true);
+    if (!(triggered instanceof Boolean)) {
+      throw new RuleException("property \"triggered\" must be a boolean");
+    }
+    if (json.getValue("options") != null && !(json.getValue("options") instanceof JsonObject)) {
+      throw new RuleException("property \"options\" must be an object");
+    }
+    if (json.getValue("name") != null && !(json.getValue("name") instanceof String)) {
+      throw new RuleException("property \"name\" must be a string");
+    }
+    if (json.getValue("tags") != null && !(json.getValue("tags") instanceof JsonArray)) {
+      throw new RuleException("property \"tags\" must be an array of strings");
+    }
+    Object actionsValue = json.getValue("actions");
+    if (!(actionsValue instanceof JsonArray actionArray) || actionArray.isEmpty()) {
+      throw new RuleException("property \"actions\" must be a non-empty array of actions, e.g."
+        + " [{\"websocket\": {\"path\": \"/data\"}}]");
+    }
+    List<JsonObject> actions = new ArrayList<>();
+    List<WebSocketActionProps> parsed = new ArrayList<>();
+    for (int i = 0; i < actionArray.size(); i++) {
+      Object item = actionArray.getValue(i);
+      if (!(item instanceof JsonObject action) || action.size() != 1) {
+        throw new RuleException("actions[" + i + "] must be an object with exactly one key, the action type, e.g."
+          + " {\"websocket\": {\"path\": \"/data\"}}");
+      }
+      String type = action.fieldNames().iterator().next();
+      if (!type.equals("websocket")) {
+        throw new RuleException("action type \"" + type + "\" (actions[" + i + "]) is not provided by wsink: "
+          + (OTHER_ACTION_TYPES.contains(type) ? "wsink only sends over WebSocket, use \"websocket\""
+          : "use \"websocket\""));
+      }
+      Object props = action.getValue(type);
+      if (!(props instanceof JsonObject properties)) {
+        throw new RuleException("the websocket action (actions[" + i + "]) must be an object of properties");
+      }
+      try {
+        parsed.add(WebSocketActionProps.parse(properties));
+      } catch (PropertyException e) {
+        throw new RuleException(actionArray.size() > 1 ? nodeName(i) + ": " + e.getMessage() : e.getMessage());
+      }
+      actions.add(properties);
+    }
+    return new Rule(id, from, List.copyOf(actions), List.copyOf(parsed), (Boolean) triggered, json.copy());
+  }
+
+  /** eKuiper's name of the i-th websocket action, also the infix of its status keys. */
+  public static String nodeName(int index) {
+    return "websocket_" + index;
+  }
+
+  static String abbreviate(String text) {
+    String printable = text.replaceAll("\\p{Cntrl}", "?");
+    return printable.length() > 60 ? printable.substring(0, 60) + "…" : printable;
+  }
+}

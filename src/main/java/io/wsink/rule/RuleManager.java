@@ -1,0 +1,308 @@
+package io.wsink.rule;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.wsink.Addresses;
+import io.wsink.server.EndpointRegistry;
+import io.wsink.sink.ConnectionCheck;
+import io.wsink.sink.WebSocketActionProps;
+import io.wsink.sink.WebSocketSinkVerticle;
+import io.wsink.store.StoredRule;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Creates, starts, stops and drops rules: each running rule is one sink verticle per action (plus an input verticle
+ * when it has several actions). Definitions and their wanted state live in a {@link RuleRegistry}; what is deployed right
+ * now, and why a rule is not running, lives here.
+ *
+ * <p>Call it from one event loop only (the REST verticle's). Operations on one rule run one after the other.
+ */
+public final class RuleManager {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RuleManager.class);
+  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true).setSendTimeout(10_000);
+  private static final String CANCELED = "canceled manually";
+
+  /** What is deployed for one rule right now. */
+  private static final class Runtime {
+    final List<String> deployments = new ArrayList<>();
+    int actionCount;
+    boolean running;
+    long lastStart;
+    long lastStop;
+    String message = "";
+  }
+
+  private final Vertx vertx;
+  private final RuleRegistry registry;
+  private final EndpointRegistry endpoints;
+  private final Map<String, Runtime> runtimes = new HashMap<>();
+  private final Map<String, Future<?>> queues = new HashMap<>();
+
+  public RuleManager(Vertx vertx, RuleRegistry registry, EndpointRegistry endpoints) {
+    this.vertx = vertx;
+    this.registry = registry;
+    this.endpoints = endpoints;
+  }
+
+  /** Starts every stored rule that was running; no {@code checkConnection} on recovery (§4.3). */
+  public Future<Void> recover() {
+    return registry.list().compose(all -> {
+      List<Future<Void>> started = new ArrayList<>();
+      for (StoredRule stored : all) {
+        if (stored.running()) {
+          started.add(serialized(stored.id(), () -> deploy(Rule.parse(stored.definition()))
+            .recover(err -> Future.succeededFuture())));
+        }
+      }
+      LOG.info("recovered {} rule(s), {} of them running", all.size(), started.size());
+      return Future.join(started).mapEmpty();
+    });
+  }
+
+  public Future<String> create(JsonObject json) {
+    Rule rule = Rule.parse(json);
+    return serialized(rule.id(), () -> registry.get(rule.id()).compose(existing -> {
+      if (existing != null) {
+        return Future.failedFuture(new RuleException("rule " + rule.id() + " already exists"));
+      }
+      if (!rule.triggered()) {
+        return registry.put(new StoredRule(rule.id(), rule.definition(), false))
+          .onSuccess(v -> runtime(rule.id()).message = CANCELED);
+      }
+      return checkConnections(rule)
+        .compose(v -> registry.put(new StoredRule(rule.id(), rule.definition(), true)))
+        .compose(v -> deploy(rule).recover(err -> Future.succeededFuture()));
+    }).map(rule.id()));
+  }
+
+  public Future<Void> update(String id, JsonObject json) {
+    JsonObject definition = json.copy();
+    Object givenId = definition.getValue("id");
+    if (givenId != null && !id.equals(givenId)) {
+      return Future.failedFuture(new RuleException("the rule id in the body (\"" + givenId
+        + "\") differs from the id in the path (\"" + id + "\")"));
+    }
+    definition.put("id", id);
+    Rule rule = Rule.parse(definition);
+    return serialized(id, () -> existing(id)
+      .compose(old -> checkConnections(rule))
+      .compose(v -> undeploy(id, (short) 1000))
+      .compose(v -> registry.put(new StoredRule(id, rule.definition(), true)))
+      .compose(v -> deploy(rule).recover(err -> Future.succeededFuture())));
+  }
+
+  public Future<Void> delete(String id) {
+    return serialized(id, () -> existing(id)
+      .compose(r -> undeploy(id, (short) 1000))
+      .compose(v -> registry.remove(id))
+      .onSuccess(v -> runtimes.remove(id))
+      .mapEmpty());
+  }
+
+  public Future<Void> start(String id) {
+    return serialized(id, () -> existing(id).compose(stored -> {
+      Rule rule = Rule.parse(stored.definition());
+      if (runtime(id).running) {
+        return Future.succeededFuture();
+      }
+      return checkConnections(rule)
+        .compose(v -> registry.put(new StoredRule(id, stored.definition(), true)))
+        .compose(v -> deploy(rule));
+    }));
+  }
+
+  public Future<Void> stop(String id) {
+    return serialized(id, () -> existing(id)
+      .compose(stored -> undeploy(id, (short) 1000)
+        .compose(v -> registry.put(new StoredRule(id, stored.definition(), false))))
+      .onSuccess(v -> runtime(id).message = CANCELED));
+  }
+
+  public Future<Void> restart(String id) {
+    return serialized(id, () -> existing(id).compose(stored -> {
+      Rule rule = Rule.parse(stored.definition());
+      return checkConnections(rule)
+        .compose(v -> undeploy(id, (short) 1000))
+        .compose(v -> registry.put(new StoredRule(id, stored.definition(), true)))
+        .compose(v -> deploy(rule));
+    }));
+  }
+
+  /** The definition as given, or a failed future with {@link RuleNotFoundException}. */
+  public Future<JsonObject> get(String id) {
+    return existing(id).map(StoredRule::definition);
+  }
+
+  /** {@code [{"id", "status", "message"}]} for every rule. */
+  public Future<JsonArray> list() {
+    return registry.list().map(all -> {
+      JsonArray out = new JsonArray();
+      for (StoredRule stored : all) {
+        Runtime rt = runtimes.get(stored.id());
+        boolean running = rt != null && rt.running;
+        out.add(new JsonObject().put("id", stored.id()).put("status", running ? "running" : "stopped")
+          .put("message", running ? "" : stoppedMessage(rt, stored)));
+      }
+      return out;
+    });
+  }
+
+  /** §6.1 status: state, timestamps and, for each action, the eKuiper metrics under {@code sink_websocket_<i>_0_}. */
+  public Future<JsonObject> status(String id) {
+    return existing(id).compose(stored -> {
+      Runtime rt = runtimes.get(id);
+      JsonObject status = new JsonObject();
+      if (rt == null || !rt.running) {
+        return Future.succeededFuture(status.put("status", "stopped").put("message", stoppedMessage(rt, stored))
+          .put("lastStartTimestamp", rt == null ? 0 : rt.lastStart).put("lastStopTimestamp", rt == null ? 0 : rt.lastStop));
+      }
+      status.put("status", "running").put("lastStartTimestamp", rt.lastStart).put("lastStopTimestamp", rt.lastStop)
+        .put("nextStopTimestamp", 0);
+      List<Future<Message<JsonObject>>> metrics = new ArrayList<>();
+      for (int i = 0; i < rt.actionCount; i++) {
+        metrics.add(vertx.eventBus().request(Addresses.sinkControl(id, i),
+          new JsonObject().put("op", WebSocketSinkVerticle.OP_STATUS), LOCAL));
+      }
+      return Future.join(metrics).transform(ar -> {
+        for (int i = 0; i < metrics.size(); i++) {
+          Future<Message<JsonObject>> m = metrics.get(i);
+          if (m.succeeded()) {
+            String prefix = "sink_" + Rule.nodeName(i) + "_0_";
+            m.result().body().forEach(e -> status.put(prefix + e.getKey(), e.getValue()));
+          }
+        }
+        return Future.succeededFuture(status);
+      });
+    });
+  }
+
+  /** Validates a rule without storing or starting anything (POST /rules/validate). */
+  public Rule validate(JsonObject json) {
+    return Rule.parse(json);
+  }
+
+  private static String stoppedMessage(Runtime rt, StoredRule stored) {
+    String why = rt != null && !rt.message.isEmpty() ? rt.message : stored.running() ? "not started yet" : CANCELED;
+    return "Stopped: " + why + ".";
+  }
+
+  private Future<StoredRule> existing(String id) {
+    return registry.get(id).compose(stored -> stored == null
+      ? Future.failedFuture(new RuleNotFoundException(id)) : Future.succeededFuture(stored));
+  }
+
+  private Runtime runtime(String id) {
+    return runtimes.computeIfAbsent(id, k -> new Runtime());
+  }
+
+  private Future<Void> checkConnections(Rule rule) {
+    List<Future<Void>> checks = new ArrayList<>();
+    for (WebSocketActionProps props : rule.parsed()) {
+      if (props.checkConnection()) {
+        checks.add(ConnectionCheck.check(vertx, endpoints, props));
+      }
+    }
+    return Future.all(checks).<Void>mapEmpty()
+      .recover(err -> Future.failedFuture(new RuleException(err.getMessage())));
+  }
+
+  /**
+   * Deploys one sink verticle per action. A failure undeploys what did start and leaves the rule stopped with the reason;
+   * the returned future fails with it too.
+   */
+  private Future<Void> deploy(Rule rule) {
+    Runtime rt = runtime(rule.id());
+    int count = rule.actions().size();
+    List<Future<String>> sinks = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      String input = count == 1 ? rule.from() : Addresses.actionInput(rule.id(), i);
+      JsonObject config = WebSocketSinkVerticle.managedConfig(rule.id(), i, rule.from(), input, rule.actions().get(i));
+      sinks.add(vertx.deployVerticle(WebSocketSinkVerticle::new, new DeploymentOptions().setConfig(config)));
+    }
+    return Future.join(sinks).transform(ar -> {
+      List<String> ids = new ArrayList<>();
+      sinks.stream().filter(Future::succeeded).forEach(f -> ids.add(f.result()));
+      if (ar.failed()) {
+        String why = sinks.stream().filter(Future::failed).findFirst().map(f -> f.cause().getMessage()).orElse("?");
+        return undeployAll(ids).transform(x -> failed(rt, rule.id(), why));
+      }
+      if (count == 1) {
+        return Future.succeededFuture(ids);
+      }
+      return vertx.deployVerticle(new RuleInputVerticle(rule.id(), rule.from(), count)).transform(input -> {
+        if (input.failed()) {
+          return undeployAll(ids).transform(x -> failed(rt, rule.id(), input.cause().getMessage()));
+        }
+        ids.add(0, input.result()); // undeployed first, so no message reaches a stopped action
+        return Future.succeededFuture(ids);
+      });
+    }).map(ids -> {
+      rt.deployments.clear();
+      rt.deployments.addAll(ids);
+      rt.actionCount = count;
+      rt.running = true;
+      rt.message = "";
+      rt.lastStart = System.currentTimeMillis();
+      LOG.info("rule {} started: {} consumes {}", rule.id(), count == 1 ? "1 action" : count + " actions", rule.from());
+      return null;
+    });
+  }
+
+  private <T> Future<T> failed(Runtime rt, String ruleId, String why) {
+    rt.running = false;
+    rt.message = why;
+    rt.lastStop = System.currentTimeMillis();
+    LOG.warn("rule {} could not start: {}", ruleId, why);
+    return Future.failedFuture(new RuleException(why));
+  }
+
+  /** Stops a rule's verticles; client-mode actions close with {@code closeCode} (1000 for a rule stop). */
+  private Future<Void> undeploy(String id, short closeCode) {
+    Runtime rt = runtimes.get(id);
+    if (rt == null || !rt.running) {
+      return Future.succeededFuture();
+    }
+    List<Future<?>> told = new ArrayList<>();
+    for (int i = 0; i < rt.actionCount; i++) {
+      told.add(vertx.eventBus().request(Addresses.sinkControl(id, i),
+        new JsonObject().put("op", WebSocketSinkVerticle.OP_CLOSE_CODE).put("code", closeCode), LOCAL));
+    }
+    List<String> ids = new ArrayList<>(rt.deployments);
+    return Future.join(told).transform(ar -> undeployAll(ids)).onComplete(ar -> {
+      rt.deployments.clear();
+      rt.running = false;
+      rt.lastStop = System.currentTimeMillis();
+      LOG.info("rule {} stopped", id);
+    });
+  }
+
+  private Future<Void> undeployAll(List<String> ids) {
+    Future<Void> chain = Future.succeededFuture();
+    for (String deployment : ids) {
+      chain = chain.transform(ar -> vertx.undeploy(deployment));
+    }
+    return chain;
+  }
+
+  /** Runs operations on one rule one after the other, whatever the outcome of the previous one. */
+  private <T> Future<T> serialized(String id, Supplier<Future<T>> operation) {
+    Future<?> previous = queues.getOrDefault(id, Future.succeededFuture());
+    Future<T> next = previous.transform(ar -> operation.get());
+    queues.put(id, next);
+    next.onComplete(ar -> queues.remove(id, next));
+    return next;
+  }
+}

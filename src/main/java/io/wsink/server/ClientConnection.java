@@ -1,0 +1,130 @@
+package io.wsink.server;
+
+import io.vertx.core.Future;
+import io.vertx.core.http.ServerWebSocket;
+import io.wsink.pipeline.Frame;
+
+import java.util.ArrayDeque;
+
+/**
+ * One client socket of an endpoint, with its own bounded queue (§4.2): a slow client never delays the others and never
+ * holds more than its holders' {@code clientQueueBytes} in wsink's queue. Runs on the server verticle's event loop only.
+ */
+final class ClientConnection {
+
+  /** Close code for a client dropped by {@code overflow: disconnect}: policy violation. */
+  static final short TOO_SLOW = 1008;
+
+  private record Queued(Frame frame, Endpoint.HolderState holder) {
+  }
+
+  private final ServerWebSocket ws;
+  private final ArrayDeque<Queued> pending = new ArrayDeque<>();
+  private long pendingBytes;
+  private long lastSeen;
+  private boolean closing;
+
+  ClientConnection(ServerWebSocket ws, int socketBudget, long now) {
+    this.ws = ws;
+    this.lastSeen = now;
+    // Netty's own buffer takes up to socketBudget before writeQueueFull(); the rest waits in our bounded queue
+    ws.setWriteQueueMaxSize(socketBudget);
+    ws.drainHandler(v -> drain());
+  }
+
+  ServerWebSocket socket() {
+    return ws;
+  }
+
+  void seen(long now) {
+    lastSeen = now;
+  }
+
+  long lastSeen() {
+    return lastSeen;
+  }
+
+  long pendingBytes() {
+    return pendingBytes;
+  }
+
+  boolean idle() {
+    return pending.isEmpty() && (ws.isClosed() || !ws.writeQueueFull());
+  }
+
+  /**
+   * Queues or writes one frame.
+   *
+   * @return true when the frame was written or queued for this client, false when its overflow policy dropped it
+   */
+  boolean offer(Frame frame, Endpoint.HolderState holder) {
+    if (closing || ws.isClosed()) {
+      return false;
+    }
+    if (pending.isEmpty() && !ws.writeQueueFull()) {
+      write(frame);
+      return true;
+    }
+    int size = frame.size();
+    long limit = holder.holder().queueBytes();
+    if (pendingBytes + size > limit) {
+      switch (holder.holder().overflow()) {
+        case DROP_NEWEST -> {
+          holder.dropped++;
+          return false;
+        }
+        case DISCONNECT -> {
+          holder.disconnected++;
+          holder.dropped++;
+          close(TOO_SLOW, "client too slow: more than " + limit + " bytes queued");
+          return false;
+        }
+        case DROP_OLDEST -> {
+          while (!pending.isEmpty() && pendingBytes + size > limit) {
+            Queued oldest = pending.poll();
+            pendingBytes -= oldest.frame().size();
+            oldest.holder().dropped++;
+          }
+          if (pendingBytes + size > limit) { // a single frame larger than the whole queue
+            holder.dropped++;
+            return false;
+          }
+        }
+      }
+    }
+    pending.add(new Queued(frame, holder));
+    pendingBytes += size;
+    return true;
+  }
+
+  private void drain() {
+    while (!pending.isEmpty() && !ws.isClosed() && !ws.writeQueueFull()) {
+      Queued next = pending.poll();
+      pendingBytes -= next.frame().size();
+      write(next.frame());
+    }
+  }
+
+  private void write(Frame frame) {
+    if (frame.isText()) {
+      ws.writeTextMessage(frame.text());
+    } else {
+      ws.writeBinaryMessage(frame.binary());
+    }
+  }
+
+  /** Closes the socket; what is still queued is dropped (and counted against the holders that sent it). */
+  Future<Void> close(short code, String reason) {
+    if (closing) {
+      return Future.succeededFuture();
+    }
+    closing = true;
+    for (Queued q : pending) {
+      q.holder().dropped++;
+    }
+    pending.clear();
+    pendingBytes = 0;
+    // completes once the client answered our Close, or after the server's closing timeout
+    return ws.isClosed() ? Future.succeededFuture() : ws.close(code, reason).recover(err -> Future.succeededFuture());
+  }
+}

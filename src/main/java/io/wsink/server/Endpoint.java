@@ -1,0 +1,218 @@
+package io.wsink.server;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.wsink.Addresses;
+import io.wsink.pipeline.Frame;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One server-mode endpoint of the data server: its holders, its connected clients and the one event-bus consumer that
+ * brings its frames. Each frame is fanned out to every client, in order, through that client's bounded queue.
+ * Confined to the server verticle's event loop.
+ */
+final class Endpoint {
+
+  static final short GOING_AWAY = 1001;
+
+  /** A holder and the delivery figures of its frames. */
+  static final class HolderState {
+    private final EndpointHolder holder;
+    long dropped;
+    long disconnected;
+
+    HolderState(EndpointHolder holder) {
+      this.holder = holder;
+    }
+
+    EndpointHolder holder() {
+      return holder;
+    }
+  }
+
+  // frames that arrive from a holder already released (in flight during a stop) still follow eKuiper's defaults
+  private static final HolderState DEPARTED = new HolderState(EndpointHolder.rest());
+
+  private final Vertx vertx;
+  private final String path;
+  private final Map<String, HolderState> holders = new LinkedHashMap<>();
+  // copy-on-write: the fan-out loop runs per frame, attach/detach rarely
+  private ClientConnection[] clients = new ClientConnection[0];
+  private final MessageConsumer<Object> frames;
+  private final Future<Void> ready;
+  private long maxQueuedBytes;
+  private long pingTimer = -1;
+  private long pingInterval;
+  private boolean removed;
+
+  Endpoint(Vertx vertx, String path) {
+    this.vertx = vertx;
+    this.path = path;
+    this.frames = vertx.eventBus().consumer(Addresses.endpointFrames(path), this::onFrame);
+    this.ready = frames.completion();
+  }
+
+  String path() {
+    return path;
+  }
+
+  Future<Void> ready() {
+    return ready;
+  }
+
+  void hold(EndpointHolder holder) {
+    HolderState previous = holders.get(holder.id());
+    HolderState state = new HolderState(holder);
+    if (previous != null) { // the same holder again (a restart): keep its figures
+      state.dropped = previous.dropped;
+      state.disconnected = previous.disconnected;
+    }
+    holders.put(holder.id(), state);
+    reschedulePing();
+  }
+
+  /** @return true when that was the last holder */
+  boolean release(String holderId) {
+    holders.remove(holderId);
+    if (holders.isEmpty()) {
+      return true;
+    }
+    reschedulePing();
+    return false;
+  }
+
+  boolean hasRuleHolders() {
+    return holders.values().stream().anyMatch(h -> h.holder().isRule());
+  }
+
+  int clientCount() {
+    return clients.length;
+  }
+
+  HolderStats stats(String holderId) {
+    HolderState h = holders.get(holderId);
+    return new HolderStats(clients.length, h == null ? 0 : h.dropped, h == null ? 0 : h.disconnected);
+  }
+
+  EndpointInfo info() {
+    return new EndpointInfo(path, clients.length, new ArrayList<>(holders.keySet()), maxQueuedBytes);
+  }
+
+  void attach(ServerWebSocket ws) {
+    if (removed) {
+      ws.close(GOING_AWAY, "endpoint " + path + " was removed");
+      return;
+    }
+    int smallestQueue = holders.values().stream().mapToInt(h -> h.holder().queueBytes()).min().orElse(65536);
+    ClientConnection client = new ClientConnection(ws, Math.max(1024, Math.min(65536, smallestQueue / 4)),
+      System.currentTimeMillis());
+    clients = append(clients, client);
+    ws.textMessageHandler(text -> {
+      client.seen(System.currentTimeMillis());
+      vertx.eventBus().publish(Addresses.endpointInbound(path), inbound(text));
+    });
+    ws.binaryMessageHandler(data -> client.seen(System.currentTimeMillis()));
+    ws.pongHandler(data -> client.seen(System.currentTimeMillis()));
+    ws.exceptionHandler(err -> client.close(GOING_AWAY, "error"));
+    ws.closeHandler(v -> clients = remove(clients, client));
+  }
+
+  /** A JSON object when the text is one, else the text itself (§4.2). */
+  private static Object inbound(String text) {
+    String t = text.trim();
+    if (t.startsWith("{")) {
+      try {
+        return new JsonObject(t);
+      } catch (DecodeException notJson) {
+        // falls through: sent on as text
+      }
+    }
+    return text;
+  }
+
+  private void onFrame(Message<Object> msg) {
+    String holderId = msg.headers().get(Addresses.HOLDER_HEADER);
+    HolderState holder = holderId == null ? DEPARTED : holders.getOrDefault(holderId, DEPARTED);
+    Frame frame = new Frame(msg.body());
+    int delivered = 0;
+    for (ClientConnection client : clients) {
+      if (client.offer(frame, holder)) {
+        delivered++;
+      }
+      long queued = client.pendingBytes();
+      if (queued > maxQueuedBytes) {
+        maxQueuedBytes = queued;
+      }
+    }
+    if (msg.replyAddress() != null) {
+      msg.reply(new JsonObject().put("delivered", delivered));
+    }
+  }
+
+  private void reschedulePing() {
+    long interval = holders.values().stream().mapToLong(h -> h.holder().pingInterval()).filter(i -> i > 0).min().orElse(0);
+    if (interval == pingInterval) {
+      return;
+    }
+    pingInterval = interval;
+    if (pingTimer >= 0) {
+      vertx.cancelTimer(pingTimer);
+      pingTimer = -1;
+    }
+    if (interval > 0) {
+      pingTimer = vertx.setPeriodic(interval, id -> ping());
+    }
+  }
+
+  /** Pings every client; one silent for three intervals is a dead peer and is closed. */
+  private void ping() {
+    long now = System.currentTimeMillis();
+    for (ClientConnection client : clients) {
+      if (now - client.lastSeen() > 3 * pingInterval) {
+        client.close(GOING_AWAY, "no answer to ping for " + 3 * pingInterval + " ms");
+      } else if (!client.socket().isClosed()) {
+        client.socket().writePing(io.vertx.core.buffer.Buffer.buffer("wsink"));
+      }
+    }
+  }
+
+  /** Whether every client has written out its queue (for a graceful stop). */
+  boolean flushed() {
+    return Arrays.stream(clients).allMatch(ClientConnection::idle);
+  }
+
+  /** Closes every client with 1001 and stops consuming frames. */
+  Future<Void> remove(String reason) {
+    removed = true;
+    if (pingTimer >= 0) {
+      vertx.cancelTimer(pingTimer);
+      pingTimer = -1;
+    }
+    List<Future<Void>> closed = new ArrayList<>();
+    for (ClientConnection client : clients) {
+      closed.add(client.close(GOING_AWAY, reason));
+    }
+    closed.add(frames.unregister());
+    return Future.join(closed).mapEmpty();
+  }
+
+  private static ClientConnection[] append(ClientConnection[] all, ClientConnection one) {
+    ClientConnection[] out = Arrays.copyOf(all, all.length + 1);
+    out[all.length] = one;
+    return out;
+  }
+
+  private static ClientConnection[] remove(ClientConnection[] all, ClientConnection one) {
+    return Arrays.stream(all).filter(c -> c != one).toArray(ClientConnection[]::new);
+  }
+}

@@ -1,0 +1,20 @@
+package io.wsink.sink;
+
+/**
+ * Failure codes of the acknowledgement a producer gets when it uses {@code request} (§3). The failure's message says
+ * what happened to the payload.
+ */
+public final class AckFailure {
+
+  private AckFailure() {
+  }
+
+  /** The body is none of JsonObject, JsonArray of objects, String, Buffer, byte[]. */
+  public static final int UNSUPPORTED_BODY = 1;
+  /** The payload was dropped: the sink buffer was full ({@code bufferLength}) or the action has given up redialling. */
+  public static final int DROPPED = 2;
+  /** The action stopped before the payload could be written. */
+  public static final int STOPPED = 3;
+  /** The payload could not be handed to the data server. */
+  public static final int NOT_DELIVERED = 4;
+}

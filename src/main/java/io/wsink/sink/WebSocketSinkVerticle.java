@@ -1,0 +1,206 @@
+package io.wsink.sink;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.json.JsonObject;
+import io.wsink.Addresses;
+import io.wsink.config.DataServerSettings;
+import io.wsink.pipeline.Frame;
+import io.wsink.pipeline.PipelineException;
+import io.wsink.pipeline.SinkPipeline;
+import io.wsink.server.EndpointHolder;
+import io.wsink.server.EndpointRegistry;
+import io.wsink.server.EventBusEndpointRegistry;
+import io.wsink.server.ServerVerticle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+
+/**
+ * One websocket action: consumes an event-bus address, runs each message through the sink pipeline and sends the
+ * frames to a remote server (client mode) or to every client of an endpoint (server mode).
+ *
+ * <p>Deployed by the rule manager for each action of each running rule, or standalone (§9) with the config
+ * <pre>{"from": "&lt;address&gt;", "websocket": { ...properties }, "source": { ...data server, optional }}</pre>
+ * Standalone in server mode, it starts the data server it needs when this Vert.x instance has none.
+ */
+public final class WebSocketSinkVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(WebSocketSinkVerticle.class);
+
+  /** Config keys. */
+  public static final String FROM = "from";
+  public static final String WEBSOCKET = "websocket";
+  public static final String SOURCE = "source";
+  static final String RULE = "rule";
+  static final String ACTION = "action";
+  static final String INPUT = "input";
+  static final String MANAGED = "managed";
+
+  /** Control operations on {@link Addresses#sinkControl}. */
+  public static final String OP_STATUS = "status";
+  public static final String OP_CLOSE_CODE = "closeCode";
+
+  private static final short GOING_AWAY = 1001;
+
+  private final SinkMetrics metrics = new SinkMetrics();
+  private WebSocketActionProps props;
+  private SinkPipeline pipeline;
+  private SinkTarget target;
+  private MessageConsumer<Object> input;
+  private short closeCode = GOING_AWAY;
+
+  /** The config of an action deployed by the rule manager. */
+  public static JsonObject managedConfig(String ruleId, int index, String from, String input, JsonObject properties) {
+    return new JsonObject().put(RULE, ruleId).put(ACTION, index).put(FROM, from).put(INPUT, input)
+      .put(WEBSOCKET, properties).put(MANAGED, true);
+  }
+
+  @Override
+  public Future<?> start() {
+    JsonObject config = config();
+    String from = config.getString(FROM);
+    if (from == null || from.isBlank()) {
+      return Future.failedFuture(new IllegalArgumentException(
+        "WebSocketSinkVerticle needs config \"from\": the event-bus address to consume"));
+    }
+    JsonObject properties = config.getJsonObject(WEBSOCKET);
+    if (properties == null) {
+      return Future.failedFuture(new IllegalArgumentException(
+        "WebSocketSinkVerticle needs config \"websocket\": the properties of the action"));
+    }
+    props = WebSocketActionProps.parse(properties);
+    pipeline = new SinkPipeline(props);
+    String ruleId = config.getString(RULE);
+    int index = config.getInteger(ACTION, 0);
+    boolean managed = config.getBoolean(MANAGED, false);
+
+    Future<Void> ready;
+    if (props.clientMode()) {
+      target = new ClientTarget(vertx, props, metrics);
+      ready = target.start();
+    } else {
+      EndpointRegistry registry = new EventBusEndpointRegistry(vertx);
+      String holder = ruleId != null ? EndpointHolder.ruleHolderId(ruleId, index) : "verticle:" + deploymentID();
+      target = new ServerTarget(vertx, registry, props, holder, metrics);
+      ready = (managed ? Future.<Void>succeededFuture()
+        : ensureDataServer(registry, config.getJsonObject(SOURCE, new JsonObject())))
+        .compose(v -> target.start());
+    }
+    String inputAddress = config.getString(INPUT, from);
+    return ready.compose(v -> {
+      // the rule's own address is cluster-wide; a dispatcher's per-action address is local
+      input = inputAddress.equals(from) ? vertx.eventBus().consumer(from, this::onMessage)
+        : vertx.eventBus().localConsumer(inputAddress, this::onMessage);
+      Future<Void> registered = input.completion();
+      if (ruleId != null) {
+        registered = Future.all(registered,
+          vertx.eventBus().<JsonObject>localConsumer(Addresses.sinkControl(ruleId, index), this::control).completion())
+          .mapEmpty();
+      }
+      return registered;
+    });
+  }
+
+  private void onMessage(Message<Object> msg) {
+    long received = System.nanoTime();
+    metrics.received();
+    List<Frame> frames;
+    try {
+      frames = pipeline.apply(msg.body());
+    } catch (PipelineException e) {
+      metrics.exception(e.getMessage());
+      if (msg.replyAddress() != null) {
+        msg.fail(AckFailure.UNSUPPORTED_BODY, e.getMessage());
+      }
+      return;
+    }
+    boolean wantsAck = msg.replyAddress() != null;
+    if (frames.isEmpty()) { // omitIfEmpty
+      if (wantsAck) {
+        msg.reply(new JsonObject().put("delivered", 0));
+      }
+      return;
+    }
+    int last = frames.size() - 1;
+    for (int i = 0; i < last; i++) {
+      target.send(frames.get(i), null, received);
+    }
+    if (!wantsAck) {
+      target.send(frames.get(last), null, received);
+      return;
+    }
+    // frames leave in order, so the last one's acknowledgement covers the message
+    Promise<Integer> ack = Promise.promise();
+    target.send(frames.get(last), ack, received);
+    ack.future().onComplete(ar -> {
+      if (ar.succeeded()) {
+        msg.reply(new JsonObject().put("delivered", ar.result()));
+      } else if (ar.cause() instanceof ReplyException re) {
+        msg.fail(re.failureCode(), re.getMessage());
+      } else {
+        msg.fail(AckFailure.NOT_DELIVERED, ar.cause().getMessage());
+      }
+    });
+  }
+
+  private void control(Message<JsonObject> msg) {
+    switch (msg.body().getString("op", "")) {
+      case OP_STATUS -> {
+        JsonObject status = metrics.toJson(target.bufferLength());
+        target.addStatus(status).onComplete(ar -> msg.reply(status));
+      }
+      case OP_CLOSE_CODE -> {
+        closeCode = msg.body().getInteger("code", (int) GOING_AWAY).shortValue();
+        msg.reply(new JsonObject());
+      }
+      default -> msg.fail(400, "unknown sink operation " + msg.body().getString("op"));
+    }
+  }
+
+  /** Stops taking messages, writes out what is queued (bounded), closes with 1000 for a rule stop, 1001 otherwise. */
+  @Override
+  public Future<?> stop() {
+    Future<Void> unregistered = input == null ? Future.succeededFuture() : input.unregister();
+    return unregistered.transform(ar -> target == null ? Future.succeededFuture() : target.stop(closeCode));
+  }
+
+  /**
+   * A standalone server-mode sink needs a data server: start one (undeployed with its last endpoint) unless this Vert.x
+   * already has one. A local lock keeps two sinks starting at once from starting two.
+   */
+  private Future<Void> ensureDataServer(EndpointRegistry registry, JsonObject source) {
+    DataServerSettings settings = standaloneServerSettings(source);
+    return vertx.sharedData().getLocalLockWithTimeout("wsink.data-server", 10_000).compose(lock ->
+      registry.list()
+        .<Void>mapEmpty()
+        .recover(err -> {
+          if (err instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS) {
+            LOG.info("starting a data server on {}:{} for standalone sinks", settings.httpServerIp(),
+              settings.httpServerPort());
+            // deployed from a context of its own so that it outlives this sink: other sinks may share it
+            Promise<String> deployed = Promise.promise();
+            ((VertxInternal) vertx).createEventLoopContext().runOnContext(v ->
+              vertx.deployVerticle(new ServerVerticle(settings, true), new DeploymentOptions()).onComplete(deployed));
+            return deployed.future().mapEmpty();
+          }
+          return Future.failedFuture(err);
+        })
+        .andThen(ar -> lock.release()));
+  }
+
+  /** The {@code source} block of a standalone sink's config, with the defaults of conf/sources/websocket.yaml. */
+  private static DataServerSettings standaloneServerSettings(JsonObject source) {
+    JsonObject tls = source.getJsonObject("httpServerTls");
+    return new DataServerSettings(source.getString("httpServerIp", "0.0.0.0"), source.getInteger("httpServerPort", 10081),
+      tls == null ? null : new DataServerSettings.TlsFiles(tls.getString("certfile"), tls.getString("keyfile")));
+  }
+}

@@ -1,0 +1,34 @@
+package io.wsink.store;
+
+import io.vertx.core.Future;
+
+import java.util.List;
+
+/**
+ * The embedded store of rules and REST endpoint registrations. Every operation runs off the event loop and reports
+ * its failure as a failed future carrying a {@link StoreException}; a {@code null} argument is a programming error
+ * and is thrown at once. A succeeded write is durable: it survives a restart, also after the process is killed.
+ */
+public interface Store {
+
+  /** Every stored rule, ordered by id. */
+  Future<List<StoredRule>> loadRules();
+
+  /** Inserts the rule, or replaces the stored rule with the same id. */
+  Future<Void> saveRule(StoredRule rule);
+
+  /** Removes the rule; succeeds when there is none with that id. */
+  Future<Void> deleteRule(String id);
+
+  /** Every registered REST endpoint path, ordered. */
+  Future<List<String>> loadEndpoints();
+
+  /** Registers the endpoint path; registering it again changes nothing. */
+  Future<Void> saveEndpoint(String path);
+
+  /** Removes the endpoint registration; succeeds when there is none. */
+  Future<Void> deleteEndpoint(String path);
+
+  /** Waits for the operations already asked for, then releases the store; later operations fail. Idempotent. */
+  Future<Void> close();
+}

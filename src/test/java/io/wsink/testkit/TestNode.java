@@ -1,0 +1,127 @@
+package io.wsink.testkit;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.wsink.Wsink;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+
+/**
+ * A whole wsink node deployed in-process with {@link Wsink#deploy}: REST API and data server on free loopback ports, the
+ * store in a test's temporary directory, no conf/ (packaged defaults). Talk to it with {@link #post}, {@link #get}, …
+ */
+public final class TestNode {
+
+  private final Vertx vertx;
+  private final int restPort;
+  private final int dataPort;
+  private final WebClient http;
+  private String deploymentId;
+
+  private TestNode(Vertx vertx, int restPort, int dataPort) {
+    this.vertx = vertx;
+    this.restPort = restPort;
+    this.dataPort = dataPort;
+    this.http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(restPort));
+  }
+
+  /** Starts a node whose store lives in {@code dir}. */
+  public static Future<TestNode> start(Vertx vertx, Path dir) {
+    return start(vertx, dir, new JsonObject());
+  }
+
+  /**
+   * @param extra sections merged over the test defaults, e.g. {@code {"rest": {"tokens": ["t"]}}}
+   */
+  public static Future<TestNode> start(Vertx vertx, Path dir, JsonObject extra) {
+    TestNode node = new TestNode(vertx, freePort(), freePort());
+    JsonObject config = new JsonObject()
+      .put("confDir", dir.resolve("no-conf").toString())
+      .put("rest", new JsonObject().put("ip", "127.0.0.1").put("port", node.restPort))
+      .put("store", new JsonObject().put("dir", dir.resolve("data").toString()))
+      .put("source", new JsonObject().put("httpServerIp", "127.0.0.1").put("httpServerPort", node.dataPort))
+      .mergeIn(extra, true);
+    return Wsink.deploy(vertx, config).map(id -> {
+      node.deploymentId = id;
+      return node;
+    });
+  }
+
+  /** A free TCP port on loopback (bound and released; the data server binds lazily, so it needs a known port). */
+  public static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public int restPort() {
+    return restPort;
+  }
+
+  public int dataPort() {
+    return dataPort;
+  }
+
+  /** {@code ws://127.0.0.1:<data port><path>} */
+  public String dataUrl(String path) {
+    return "ws://127.0.0.1:" + dataPort + path;
+  }
+
+  public String deploymentId() {
+    return deploymentId;
+  }
+
+  public Future<HttpResponse<Buffer>> get(String uri) {
+    return http.get(uri).send();
+  }
+
+  public Future<HttpResponse<Buffer>> delete(String uri) {
+    return http.delete(uri).send();
+  }
+
+  /** POST with a JSON body ({@link JsonObject}/{@link JsonArray}), a text body (String, sent as-is) or none (null). */
+  public Future<HttpResponse<Buffer>> post(String uri, Object body) {
+    return send(http.post(uri), body);
+  }
+
+  public Future<HttpResponse<Buffer>> put(String uri, Object body) {
+    return send(http.put(uri), body);
+  }
+
+  private static Future<HttpResponse<Buffer>> send(io.vertx.ext.web.client.HttpRequest<Buffer> request, Object body) {
+    if (body == null) {
+      return request.send();
+    }
+    if (body instanceof JsonObject || body instanceof JsonArray) {
+      return request.putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(body.toString()));
+    }
+    return request.sendBuffer(Buffer.buffer(body.toString()));
+  }
+
+  /** Creates a rule and fails unless the API answered 201. */
+  public Future<Void> createRule(JsonObject rule) {
+    return post("/rules", rule).compose(r -> r.statusCode() == 201 ? Future.<Void>succeededFuture()
+      : Future.failedFuture("POST /rules answered " + r.statusCode() + ": " + r.bodyAsString()));
+  }
+
+  /** Undeploys the node (a graceful stop, as on SIGTERM). */
+  public Future<Void> stop() {
+    http.close();
+    return deploymentId == null ? Future.succeededFuture() : vertx.undeploy(deploymentId);
+  }
+}
