@@ -19,15 +19,20 @@ public final class ConfigVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return ConfigLoader.load(vertx, config()).compose(settings ->
-      SqliteStore.open(vertx, settings.store().dir()).compose(opened -> {
+    return ConfigLoader.load(vertx, config()).compose(settings -> {
+      if (settings.cluster().enabled() && !vertx.isClustered()) {
+        return Future.failedFuture(new ConfigException("configuration", "cluster.enabled",
+          "clustering is not available in this version of wsink; set it to false"));
+      }
+      return SqliteStore.open(vertx, settings.store().dir()).compose(opened -> {
         store = opened;
         return StoreRuleRegistry.load(opened)
           .compose(rules -> vertx.deployVerticle(new ServerVerticle(settings.source(), false))
             .compose(id -> vertx.deployVerticle(
               new RestVerticle(settings.rest(), rules, new EventBusEndpointRegistry(vertx), opened))))
           .recover(err -> opened.close().transform(x -> Future.failedFuture(err)));
-      }));
+      });
+    });
   }
 
   /** Runs after the children (data server, REST API and the rules' sinks) are undeployed. */
