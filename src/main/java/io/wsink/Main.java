@@ -23,7 +23,7 @@ public final class Main {
       --conf DIR   configuration directory holding wsink.yaml and sources/websocket.yaml
                    (default: conf; the defaults packaged in the jar apply when it is absent)
       --data DIR   store directory for rules and endpoint registrations (overrides store.dir)
-      --help       print this help and exit
+      -h, --help   print this help and exit
 
     Every configuration key can also be set by an environment variable WSINK__<SECTION>__<KEY>
     (e.g. WSINK__REST__PORT=9082) or a system property (-Drest.port=9082).

@@ -60,7 +60,7 @@ public record Rule(String id, String from, List<JsonObject> actions, List<WebSoc
     } else {
       throw new RuleException("property \"from\" must be a non-empty string: the event-bus address the rule consumes");
     }
-    Object triggered = json.getValue("triggered", true);
+    Object triggered = json.getValue("triggered") == null ? Boolean.TRUE : json.getValue("triggered");
     if (!(triggered instanceof Boolean)) {
       throw new RuleException("property \"triggered\" must be a boolean");
     }
@@ -70,7 +70,8 @@ public record Rule(String id, String from, List<JsonObject> actions, List<WebSoc
     if (json.getValue("name") != null && !(json.getValue("name") instanceof String)) {
       throw new RuleException("property \"name\" must be a string");
     }
-    if (json.getValue("tags") != null && !(json.getValue("tags") instanceof JsonArray)) {
+    if (json.getValue("tags") != null && !(json.getValue("tags") instanceof JsonArray tags
+      && tags.stream().allMatch(String.class::isInstance))) {
       throw new RuleException("property \"tags\" must be an array of strings");
     }
     Object actionsValue = json.getValue("actions");

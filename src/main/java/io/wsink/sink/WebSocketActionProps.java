@@ -212,6 +212,13 @@ public record WebSocketActionProps(
         if (url.getRawPath() != null && !url.getRawPath().isEmpty() && !url.getRawPath().equals("/")) {
           throw new PropertyException("property addr must not contain a path (\"" + url.getRawPath() + "\"); put it in path");
         }
+        if (url.getRawQuery() != null || url.getRawFragment() != null) {
+          throw new PropertyException("property addr must not contain a query or fragment; put the query in path"
+            + " (\"/api?token=x\")");
+        }
+        if (url.getRawUserInfo() != null) {
+          throw new PropertyException("property addr must not contain user info; send credentials with requestHeader");
+        }
         if (!scheme.isEmpty() && !scheme.equals(urlScheme)) {
           throw new PropertyException("property scheme \"" + scheme + "\" contradicts addr \"" + addr + "\"");
         }
@@ -224,15 +231,24 @@ public record WebSocketActionProps(
         throw new PropertyException("TLS properties are set but the scheme is ws: use wss (or leave scheme out) or remove them");
       }
       int defaultPort = scheme.equals("wss") ? 443 : 80;
-      int colon = hostPort.lastIndexOf(':');
       if (hostPort.startsWith("[")) {
         int end = hostPort.indexOf(']');
         if (end < 0) {
           throw new PropertyException("property addr has an unterminated IPv6 literal: \"" + addr + "\"");
         }
         host = hostPort.substring(1, end);
-        port = end + 1 < hostPort.length() ? parsePort(hostPort.substring(end + 1).replaceFirst("^:", ""), addr) : defaultPort;
-      } else if (colon >= 0) {
+        String rest = hostPort.substring(end + 1);
+        if (rest.isEmpty()) {
+          port = defaultPort;
+        } else if (rest.startsWith(":")) {
+          port = parsePort(rest.substring(1), addr);
+        } else {
+          throw new PropertyException("property addr must be host:port or [IPv6]:port; got \"" + addr + "\"");
+        }
+      } else if (hostPort.indexOf(':') != hostPort.lastIndexOf(':')) {
+        throw new PropertyException("property addr: write an IPv6 address in brackets, as [::1]:9000; got \"" + addr + "\"");
+      } else if (hostPort.contains(":")) {
+        int colon = hostPort.indexOf(':');
         host = hostPort.substring(0, colon);
         port = parsePort(hostPort.substring(colon + 1), addr);
       } else {
