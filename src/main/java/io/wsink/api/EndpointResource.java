@@ -97,6 +97,10 @@ final class EndpointResource {
     if (!path.startsWith("/")) {
       throw ApiException.badRequest(ApiErrors.GENERIC, ApiErrors.ENDPOINT_NO_SLASH);
     }
+    if (path.contains("?") || path.contains("#")) {
+      throw ApiException.badRequest(ApiErrors.GENERIC, "a websocket endpoint is a path without query or fragment: \""
+        + path + "\"");
+    }
     return path;
   }
 }

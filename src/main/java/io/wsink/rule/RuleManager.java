@@ -88,20 +88,26 @@ public final class RuleManager {
     }).map(rule.id()));
   }
 
+  /** Replaces the definition; a {@code ******} keeps the stored secret. Restarts the rule unless it says triggered: false. */
   public Future<Void> update(String id, JsonObject json) {
-    JsonObject definition = json.copy();
-    Object givenId = definition.getValue("id");
+    Object givenId = json.getValue("id");
     if (givenId != null && !id.equals(givenId)) {
       return Future.failedFuture(new RuleException("the rule id in the body (\"" + givenId
         + "\") differs from the id in the path (\"" + id + "\")"));
     }
-    definition.put("id", id);
-    Rule rule = Rule.parse(definition);
-    return serialized(id, () -> existing(id)
-      .compose(old -> checkConnections(rule))
-      .compose(v -> undeploy(id, (short) 1000))
-      .compose(v -> registry.put(new StoredRule(id, rule.definition(), true)))
-      .compose(v -> deploy(rule).recover(err -> Future.succeededFuture())));
+    return serialized(id, () -> existing(id).compose(old -> {
+      JsonObject definition = Secrets.restore(json, old.definition()).put("id", id);
+      Rule rule = Rule.parse(definition);
+      if (!rule.triggered()) {
+        return undeploy(id, (short) 1000)
+          .compose(v -> registry.put(new StoredRule(id, rule.definition(), false)))
+          .onSuccess(v -> runtime(id).message = CANCELED);
+      }
+      return checkConnections(rule)
+        .compose(v -> undeploy(id, (short) 1000))
+        .compose(v -> registry.put(new StoredRule(id, rule.definition(), true)))
+        .compose(v -> deploy(rule).recover(err -> Future.succeededFuture()));
+    }));
   }
 
   public Future<Void> delete(String id) {
@@ -141,9 +147,9 @@ public final class RuleManager {
     }));
   }
 
-  /** The definition as given, or a failed future with {@link RuleNotFoundException}. */
+  /** The definition as given, secrets masked, or a failed future with {@link RuleNotFoundException}. */
   public Future<JsonObject> get(String id) {
-    return existing(id).map(StoredRule::definition);
+    return existing(id).map(stored -> Secrets.mask(stored.definition()));
   }
 
   /** {@code [{"id", "status", "message"}]} for every rule. */
