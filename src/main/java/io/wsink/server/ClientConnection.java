@@ -1,6 +1,8 @@
 package io.wsink.server;
 
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.ServerWebSocket;
 import io.wsink.pipeline.Frame;
 
@@ -18,14 +20,23 @@ final class ClientConnection {
   private record Queued(Frame frame, Endpoint.HolderState holder) {
   }
 
+  private final Vertx vertx;
   private final ServerWebSocket ws;
+  private final HttpConnection connection;
+  private final int socketBudget;
   private final ArrayDeque<Queued> pending = new ArrayDeque<>();
   private long pendingBytes;
   private long lastSeen;
   private boolean closing;
 
-  ClientConnection(ServerWebSocket ws, int socketBudget, long now) {
+  /** After sending Close, how long the peer has to answer before the connection is aborted. */
+  static final long CLOSING_TIMEOUT_MS = 2_000;
+
+  ClientConnection(Vertx vertx, ServerWebSocket ws, HttpConnection connection, int socketBudget, long now) {
+    this.vertx = vertx;
     this.ws = ws;
+    this.connection = connection;
+    this.socketBudget = socketBudget;
     this.lastSeen = now;
     // Netty's own buffer takes up to socketBudget before writeQueueFull(); the rest waits in our bounded queue
     ws.setWriteQueueMaxSize(socketBudget);
@@ -66,7 +77,8 @@ final class ClientConnection {
       return true;
     }
     int size = frame.size();
-    long limit = holder.holder().queueBytes();
+    // the socket's own buffer holds up to socketBudget too: together they stay within clientQueueBytes
+    long limit = Math.max(0, holder.holder().queueBytes() - socketBudget);
     if (pendingBytes + size > limit) {
       switch (holder.holder().overflow()) {
         case DROP_NEWEST -> {
@@ -124,7 +136,15 @@ final class ClientConnection {
     }
     pending.clear();
     pendingBytes = 0;
-    // completes once the client answered our Close, or after the server's closing timeout
-    return ws.isClosed() ? Future.succeededFuture() : ws.close(code, reason).recover(err -> Future.succeededFuture());
+    if (ws.isClosed()) {
+      return Future.succeededFuture();
+    }
+    // a peer that stopped reading never sees our Close (it waits behind unread data): abort after the timeout
+    long abortTimer = vertx.setTimer(CLOSING_TIMEOUT_MS, id -> {
+      if (!ws.isClosed()) {
+        ConnectionAbort.abort(connection);
+      }
+    });
+    return ws.close(code, reason).recover(err -> Future.succeededFuture()).andThen(ar -> vertx.cancelTimer(abortTimer));
   }
 }

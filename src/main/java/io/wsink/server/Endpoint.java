@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -108,14 +109,14 @@ final class Endpoint {
     return new EndpointInfo(path, clients.length, new ArrayList<>(holders.keySet()), maxQueuedBytes);
   }
 
-  void attach(ServerWebSocket ws) {
+  void attach(ServerWebSocket ws, HttpConnection connection) {
     if (removed) {
       ws.close(GOING_AWAY, "endpoint " + path + " was removed");
       return;
     }
     int smallestQueue = holders.values().stream().mapToInt(h -> h.holder().queueBytes()).min().orElse(65536);
-    ClientConnection client = new ClientConnection(ws, Math.max(1024, Math.min(65536, smallestQueue / 4)),
-      System.currentTimeMillis());
+    ClientConnection client = new ClientConnection(vertx, ws, connection,
+      Math.max(1024, Math.min(65536, smallestQueue / 4)), System.currentTimeMillis());
     clients = append(clients, client);
     ws.textMessageHandler(text -> {
       client.seen(System.currentTimeMillis());

@@ -180,7 +180,7 @@ public final class ServerVerticle extends VerticleBase {
     } else if (!req.canUpgradeToWebSocket()) {
       req.response().setStatusCode(400).end("websocket endpoint " + req.path() + " accepts WebSocket upgrades only\n");
     } else {
-      req.toWebSocket().onSuccess(endpoint::attach)
+      req.toWebSocket().onSuccess(ws -> endpoint.attach(ws, req.connection()))
         .onFailure(err -> LOG.debug("websocket upgrade on {} failed: {}", req.path(), err.getMessage()));
     }
   }

@@ -1,0 +1,506 @@
+package io.wsink.server;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import io.wsink.testkit.TestNode;
+import io.wsink.testkit.WsClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * §4 {@code overflow} and {@code clientQueueBytes}, §4.2 "a slow client never delays the others and never grows the heap
+ * past clientQueueBytes": one endpoint, a fast Vert.x client and a slow raw TCP client that does the WebSocket
+ * handshake by hand and then stops reading.
+ */
+@ExtendWith(VertxExtension.class)
+@io.vertx.junit5.Timeout(value = 25, timeUnit = TimeUnit.SECONDS)
+class SlowClientTest {
+
+  private static final String SINK = "sink_websocket_0_0_";
+  private static final String PATH = "/slow";
+  private static final String RULE = "slow";
+  private static final int QUEUE_BYTES = 65536;
+  private static final int MESSAGE_SIZE = 1024;
+  /**
+   * Upper bound of what a test publishes. The slow connection's kernel buffers take megabytes on loopback (Linux
+   * autotunes the send buffer up to tcp_wmem's maximum, 4 MiB by default) before wsink's own queue fills.
+   */
+  private static final int MAX_MESSAGES = 20_000;
+  /** Messages published after the first drop, so that the slow client's queue overflows for good. */
+  private static final int TAIL = 500;
+  /** Messages published before waiting for the fast client to have them: it is fast, not infinitely buffered. */
+  private static final int BATCH = 50;
+  private static final int POLL_ATTEMPTS = 100;
+  private static final long POLL_DELAY_MS = 50;
+  private static final String WS_KEY = "dGhlIHNhbXBsZSBub25jZQ==";
+  private static final String WS_ACCEPT = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
+  private static final String SENTINEL = "END";
+
+  @TempDir
+  Path dir;
+
+  private Vertx vertx;
+  private TestNode node;
+  private final List<Socket> rawSockets = new ArrayList<>();
+
+  @BeforeEach
+  void startNode(Vertx vertx, VertxTestContext ctx) {
+    this.vertx = vertx;
+    TestNode.start(vertx, dir).onComplete(ctx.succeeding(n -> {
+      node = n;
+      ctx.completeNow();
+    }));
+  }
+
+  @AfterEach
+  void closeRawSockets() throws IOException {
+    synchronized (rawSockets) {
+      for (Socket s : rawSockets) {
+        s.close();
+      }
+    }
+  }
+
+  @Test
+  void dropOldestKeepsTheFastClientWholeAndTheSlowQueueBoundedAndKeepsTheNewest(VertxTestContext ctx) {
+    dropScenario("drop-oldest")
+      .map(slow -> {
+        assertTrue(slow.seqs().contains(slow.published() - 1),
+          "drop-oldest keeps the newest message for the slow client; it got " + slow);
+        return null;
+      })
+      .onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  void dropOldestIsTheDefault(VertxTestContext ctx) {
+    dropScenario(null)
+      .map(slow -> {
+        assertTrue(slow.seqs().contains(slow.published() - 1),
+          "without overflow the newest message is kept (drop-oldest); it got " + slow);
+        return null;
+      })
+      .onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  void dropNewestKeepsTheFastClientWholeAndTheSlowQueueBoundedAndDropsTheNewest(VertxTestContext ctx) {
+    dropScenario("drop-newest")
+      .map(slow -> {
+        assertFalse(slow.seqs().contains(slow.published() - 1),
+          "drop-newest drops what arrives while the slow client's queue is full; it got " + slow);
+        return null;
+      })
+      .onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  void disconnectClosesTheSlowClientOnlyAndCountsIt(VertxTestContext ctx) {
+    JsonObject props = new JsonObject().put("path", PATH).put("clientQueueBytes", QUEUE_BYTES)
+      .put("overflow", "disconnect");
+    createRule(props)
+      .compose(v -> WsClient.connect(vertx, node.dataUrl(PATH)))
+      .compose(fast -> vertx.executeBlocking(() -> rawUpgrade(PATH), false)
+        .compose(slow -> awaitEndpoint(e -> e.getInteger("clients") == 2)
+          .compose(x -> publishUntilOverflowed(fast, 0))
+          .map(published -> {
+            checkFastClient(fast.messages(), published);
+            assertFalse(fast.closed().isComplete(), "the fast client is not disconnected");
+            return null;
+          })
+          .compose(x -> poll("the slow client is disconnected and counted", this::status,
+            st -> st.getInteger(SINK + "clients") == 1 && st.getLong(SINK + "clients_disconnected_total") >= 1))
+          .map(st -> {
+            assertEquals(1, st.getLong(SINK + "clients_disconnected_total"), st.encode());
+            assertTrue(st.getLong(SINK + "records_dropped_total") > 0, "drops are counted: " + st.encode());
+            return null;
+          })
+          // the server really closed the slow client's TCP connection: reading it now ends, it does not hang
+          .compose(x -> vertx.executeBlocking(() -> readUntilClosed(slow), false))
+          .map(end -> {
+            assertNotEquals("timeout", end, "the slow client's connection must be closed by the server");
+            if (end.startsWith("close ")) {
+              assertEquals("close 1008", end, "a client dropped for being slow gets Policy Violation");
+            }
+            return null;
+          })
+          .compose(x -> endpointInfo())
+          .map(info -> {
+            assertEquals(1, info.getInteger("clients"), info.encode());
+            assertTrue(info.getLong("maxQueuedBytes") <= QUEUE_BYTES, info.encode());
+            return null;
+          })))
+      .onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  void aPeerThatStoppedReadingMidStreamIsStillClosedByTheDeadPeerCheck(VertxTestContext ctx) {
+    // §4 pingInterval / §8: a connection silent for 3 intervals is closed, even when wsink has data queued for it.
+    // The slow client never reads, but sends unsolicited Pongs (RFC 6455 §5.5.3, a heartbeat) until its buffers are
+    // full, so that it is alive then and goes silent only with megabytes stuck on its way.
+    JsonObject props = new JsonObject().put("path", PATH).put("clientQueueBytes", QUEUE_BYTES).put("pingInterval", 500);
+    createRule(props)
+      .compose(v -> WsClient.connect(vertx, node.dataUrl(PATH)))
+      .compose(fast -> vertx.executeBlocking(() -> rawUpgrade(PATH), false)
+        .compose(slow -> {
+          long heartbeat = vertx.setPeriodic(100, id -> vertx.executeBlocking(() -> sendPong(slow), false));
+          return awaitEndpoint(e -> e.getInteger("clients") == 2)
+            .compose(x -> publishUntilOverflowed(fast, 0))
+            .compose(published -> status())
+            .eventually(() -> {
+              vertx.cancelTimer(heartbeat); // from now on the slow client is silent
+              return Future.succeededFuture();
+            })
+            .map(st -> {
+              assertEquals(2, st.getInteger(SINK + "clients"), "a client that sends Pongs is alive: " + st.encode());
+              return null;
+            })
+            .compose(x -> poll("the peer that went silent is closed", this::status,
+              st -> st.getInteger(SINK + "clients") == 1, 140))
+            .compose(x -> vertx.executeBlocking(() -> readUntilClosed(slow), false))
+            .map(end -> {
+              assertNotEquals("timeout", end, "the dead peer's connection must be closed by the server");
+              assertFalse(fast.closed().isComplete(), "the client that answers pings stays connected");
+              return null;
+            });
+        }))
+      .onComplete(ctx.succeedingThenComplete());
+  }
+
+  // ---- scenario ------------------------------------------------------------------------------------------------
+
+  /** What the slow client got: the sequence numbers of the data messages, of {@code published} sent. */
+  private record SlowView(int published, List<Integer> seqs) {
+    @Override
+    public String toString() {
+      if (seqs.isEmpty()) {
+        return "nothing of " + published;
+      }
+      return seqs.size() + " of " + published + " messages, first " + seqs.get(0) + ", last " + seqs.get(seqs.size() - 1)
+        + (seqs.size() > 10 ? ", tail " + seqs.subList(seqs.size() - 10, seqs.size()) : ", all " + seqs);
+    }
+  }
+
+  /**
+   * Publishes 1 KiB messages with a slow and a fast client until the slow one overflows, checks what every drop policy
+   * shares (fast client complete and in order, bounded queue, drops counted, slow client still connected), then lets
+   * the slow client read and returns what it got.
+   */
+  private Future<SlowView> dropScenario(String overflow) {
+    JsonObject props = new JsonObject().put("path", PATH).put("clientQueueBytes", QUEUE_BYTES);
+    if (overflow != null) {
+      props.put("overflow", overflow);
+    }
+    return createRule(props)
+      .compose(v -> WsClient.connect(vertx, node.dataUrl(PATH)))
+      .compose(fast -> vertx.executeBlocking(() -> rawUpgrade(PATH), false)
+        .compose(slow -> awaitEndpoint(e -> e.getInteger("clients") == 2)
+          .compose(x -> publishUntilOverflowed(fast, 0))
+          .compose(published -> {
+            checkFastClient(fast.messages(), published);
+            return status().compose(st -> {
+              assertTrue(st.getLong(SINK + "records_dropped_total") > 0, st.encode());
+              assertEquals(2, st.getInteger(SINK + "clients"), "dropping never disconnects: " + st.encode());
+              assertEquals(0, st.getLong(SINK + "clients_disconnected_total", 0L), st.encode());
+              assertEquals(published, st.getLong(SINK + "records_out_total").intValue(), st.encode());
+              return endpointInfo();
+            }).compose(info -> {
+              long maxQueued = info.getLong("maxQueuedBytes");
+              assertTrue(maxQueued > 0, "the slow client's queue was used: " + info.encode());
+              assertTrue(maxQueued <= QUEUE_BYTES, "never more than clientQueueBytes queued: " + info.encode());
+              // now the slow client reads; a sentinel that reaches it marks the end of what it was sent
+              Future<List<Integer>> read = vertx.executeBlocking(() -> readUntilSentinel(slow, published), false);
+              return sendSentinelUntilBothTakeIt().compose(y -> read);
+            }).map(seqs -> new SlowView(published, seqs));
+          })
+          .map(view -> {
+            assertTrue(view.seqs().size() < view.published(), "the slow client missed messages: " + view);
+            for (int i = 1; i < view.seqs().size(); i++) {
+              assertTrue(view.seqs().get(i) > view.seqs().get(i - 1),
+                "what the slow client gets is in order, each once: " + view);
+            }
+            assertFalse(fast.closed().isComplete(), "the fast client is still connected");
+            return view;
+          })));
+  }
+
+  /**
+   * Publishes batch after batch, each once the fast client has the previous one, until the rule status shows a drop
+   * (the kernel buffers of the slow connection, megabytes on loopback, are full by then), then {@link #TAIL} more.
+   *
+   * @return how many messages were published
+   */
+  private Future<Integer> publishUntilOverflowed(WsClient fast, int from) {
+    return publishUntil(fast, from, st -> st.getLong(SINK + "records_dropped_total") > 0, "no message dropped");
+  }
+
+  /**
+   * Publishes batch after batch, each once the fast client has the previous one, until {@code stop} holds for the rule
+   * status, then {@link #TAIL} more. Bounded by {@link #MAX_MESSAGES}.
+   *
+   * @return how many messages were published
+   */
+  private Future<Integer> publishUntil(WsClient fast, int from, Predicate<JsonObject> stop, String otherwise) {
+    int to = from + BATCH;
+    publish(from, to);
+    return fast.awaitMessages(to).compose(x -> status()).compose(st -> {
+      if (stop.test(st)) {
+        int end = to + TAIL;
+        publish(to, end);
+        return fast.awaitMessages(end).map(end);
+      }
+      if (to >= MAX_MESSAGES) {
+        return Future.failedFuture(new AssertionError(otherwise + " after " + to + " messages of " + MESSAGE_SIZE
+          + " bytes to a client that does not read: " + st.encode()));
+      }
+      return publishUntil(fast, to, stop, otherwise);
+    });
+  }
+
+  private void publish(int from, int to) {
+    for (int i = from; i < to; i++) {
+      vertx.eventBus().publish("rule." + RULE, payload(i));
+    }
+  }
+
+  /**
+   * Publishes a short sentinel with an acknowledgement until it reached both clients (with drop-newest it is dropped
+   * for the slow client while its queue is still full).
+   */
+  private Future<JsonObject> sendSentinelUntilBothTakeIt() {
+    int[] k = {0};
+    return poll("a sentinel reaches both clients", () -> node.post("/publish/rule." + RULE + "?ack=true",
+        new JsonObject().put("sentinel", k[0]++)).map(r -> {
+          assertEquals(200, r.statusCode(), r.bodyAsString());
+          return r.bodyAsJsonObject();
+        }),
+      ack -> ack.getInteger("delivered") == 2);
+  }
+
+  private static void checkFastClient(List<Object> got, int n) {
+    assertTrue(got.size() >= n, "the fast client got " + got.size() + " of " + n);
+    for (int i = 0; i < n; i++) {
+      Object m = got.get(i);
+      if (!payload(i).equals(m)) {
+        throw new AssertionError("the fast client's message " + i + " is "
+          + (m instanceof String s ? s.substring(0, Math.min(12, s.length())) + "…" : m) + ", expected " + i);
+      }
+    }
+  }
+
+  private static String payload(int i) {
+    StringBuilder sb = new StringBuilder(MESSAGE_SIZE).append(String.format(Locale.ROOT, "%06d", i));
+    sb.append(".".repeat(MESSAGE_SIZE - sb.length()));
+    return sb.toString();
+  }
+
+  // ---- REST ----------------------------------------------------------------------------------------------------
+
+  private Future<Void> createRule(JsonObject websocket) {
+    return node.createRule(new JsonObject().put("id", RULE)
+      .put("actions", new JsonArray().add(new JsonObject().put("websocket", websocket))));
+  }
+
+  private Future<JsonObject> status() {
+    return node.get("/rules/" + RULE + "/status").map(r -> {
+      assertEquals(200, r.statusCode(), r.bodyAsString());
+      return r.bodyAsJsonObject();
+    });
+  }
+
+  private Future<JsonObject> endpointInfo() {
+    return node.get("/connection/websocket").map((HttpResponse<Buffer> r) -> {
+      assertEquals(200, r.statusCode(), r.bodyAsString());
+      return r.bodyAsJsonArray().stream().map(JsonObject.class::cast)
+        .filter(e -> PATH.equals(e.getString("endpoint"))).findFirst()
+        .orElseThrow(() -> new AssertionError("endpoint " + PATH + " not listed: " + r.bodyAsString()));
+    });
+  }
+
+  private Future<JsonObject> awaitEndpoint(Predicate<JsonObject> done) {
+    return poll("endpoint " + PATH + " state", this::endpointInfo, done);
+  }
+
+  private <T> Future<T> poll(String what, Supplier<Future<T>> probe, Predicate<T> done) {
+    return poll(what, probe, done, POLL_ATTEMPTS);
+  }
+
+  /** Asks {@code probe} until {@code done} holds, at most {@code attempts} times, {@link #POLL_DELAY_MS} apart. */
+  private <T> Future<T> poll(String what, Supplier<Future<T>> probe, Predicate<T> done, int attempts) {
+    Promise<T> result = Promise.promise();
+    attempt(what, probe, done, attempts, attempts, result);
+    return result.future();
+  }
+
+  private <T> void attempt(String what, Supplier<Future<T>> probe, Predicate<T> done, int attempts, int left,
+                           Promise<T> result) {
+    probe.get().onComplete(ar -> {
+      if (ar.succeeded() && done.test(ar.result())) {
+        result.complete(ar.result());
+      } else if (left <= 1) {
+        result.fail(new AssertionError(what + ": not reached after " + attempts + " attempts; last seen: "
+          + (ar.succeeded() ? ar.result() : ar.cause())));
+      } else {
+        vertx.setTimer(POLL_DELAY_MS, id -> attempt(what, probe, done, attempts, left - 1, result));
+      }
+    });
+  }
+
+  // ---- the slow client: a raw socket -------------------------------------------------------------------------
+
+  /** Handshake by hand on a socket with a small receive window, then nothing is read until the test says so. */
+  private Socket rawUpgrade(String path) throws IOException {
+    Socket socket = new Socket();
+    synchronized (rawSockets) {
+      rawSockets.add(socket);
+    }
+    socket.setReceiveBufferSize(4096); // before connect: the window the server sees stays small
+    socket.setSoTimeout(10_000);
+    socket.connect(new InetSocketAddress("127.0.0.1", node.dataPort()), 5_000);
+    String request = "GET " + path + " HTTP/1.1\r\n"
+      + "Host: 127.0.0.1:" + node.dataPort() + "\r\n"
+      + "Upgrade: websocket\r\n"
+      + "Connection: Upgrade\r\n"
+      + "Sec-WebSocket-Key: " + WS_KEY + "\r\n"
+      + "Sec-WebSocket-Version: 13\r\n\r\n";
+    socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+    socket.getOutputStream().flush();
+    InputStream in = socket.getInputStream();
+    StringBuilder head = new StringBuilder();
+    while (head.length() < 8192 && !head.toString().endsWith("\r\n\r\n")) { // bounded: one response head
+      int b = in.read();
+      if (b < 0) {
+        throw new EOFException("the data server closed the connection during the upgrade: " + head);
+      }
+      head.append((char) b);
+    }
+    String h = head.toString();
+    if (!h.startsWith("HTTP/1.1 101")
+      || !h.toLowerCase(Locale.ROOT).contains("sec-websocket-accept: " + WS_ACCEPT.toLowerCase(Locale.ROOT))) {
+      throw new IOException("the upgrade of " + path + " was not accepted: " + h);
+    }
+    return socket;
+  }
+
+  /** An unsolicited, empty, masked Pong frame from the client (RFC 6455 §5.5.3: a unidirectional heartbeat). */
+  private static Void sendPong(Socket socket) throws IOException {
+    if (!socket.isClosed()) {
+      socket.getOutputStream().write(new byte[] {(byte) 0x8A, (byte) 0x80, 1, 2, 3, 4});
+      socket.getOutputStream().flush();
+    }
+    return null;
+  }
+
+  private record WsFrame(int opcode, byte[] payload) {
+    String text() {
+      return new String(payload, StandardCharsets.UTF_8);
+    }
+  }
+
+  /** One server-to-client frame (unmasked), RFC 6455 §5.2. */
+  private static WsFrame readFrame(DataInputStream in) throws IOException {
+    int b0 = in.readUnsignedByte();
+    int b1 = in.readUnsignedByte();
+    if ((b0 & 0x80) == 0) {
+      throw new IOException("unexpected fragmented frame (opcode " + (b0 & 0x0f) + ")");
+    }
+    if ((b1 & 0x80) != 0) {
+      throw new IOException("a server frame must not be masked");
+    }
+    long len = b1 & 0x7f;
+    if (len == 126) {
+      len = in.readUnsignedShort();
+    } else if (len == 127) {
+      len = in.readLong();
+    }
+    if (len < 0 || len > 1 << 20) {
+      throw new IOException("implausible frame length " + len);
+    }
+    byte[] payload = new byte[(int) len];
+    in.readFully(payload);
+    return new WsFrame(b0 & 0x0f, payload);
+  }
+
+  /** Reads text frames until a sentinel; returns the sequence numbers of the data messages before it. */
+  private static List<Integer> readUntilSentinel(Socket socket, int published) throws IOException {
+    socket.setReceiveBufferSize(1 << 20); // a wider window now, so that the backlog drains quickly
+    DataInputStream in = new DataInputStream(socket.getInputStream());
+    List<Integer> seqs = new ArrayList<>();
+    for (int frames = 0; frames < published + 1000; frames++) { // bounded; soTimeout bounds each read
+      WsFrame f = readFrame(in);
+      if (f.opcode() == 1) {
+        String text = f.text();
+        if (text.contains("\"sentinel\"")) {
+          return seqs;
+        }
+        seqs.add(Integer.parseInt(text.substring(0, 6)));
+      } else if (f.opcode() == 8) {
+        throw new IOException("the slow client was closed: " + closeCode(f));
+      }
+      // pings and other control frames: ignored
+    }
+    throw new IOException("no sentinel within " + (published + 1000) + " frames");
+  }
+
+  /**
+   * Reads whatever the server left until the connection ends: "close &lt;code&gt;" for a Close frame, "eof" or "reset"
+   * when the TCP connection was closed, "timeout" when it is still open.
+   */
+  private static String readUntilClosed(Socket socket) {
+    try {
+      DataInputStream in = new DataInputStream(socket.getInputStream());
+      for (int frames = 0; frames < MAX_MESSAGES + 1000; frames++) {
+        WsFrame f = readFrame(in);
+        if (f.opcode() == 8) {
+          return "close " + closeCode(f);
+        }
+      }
+      return "too many frames";
+    } catch (SocketTimeoutException e) {
+      return "timeout";
+    } catch (EOFException e) {
+      return "eof";
+    } catch (SocketException e) {
+      return "reset";
+    } catch (IOException e) {
+      return "error " + e;
+    }
+  }
+
+  private static int closeCode(WsFrame close) {
+    byte[] p = close.payload();
+    return p.length >= 2 ? ((p[0] & 0xff) << 8) | (p[1] & 0xff) : 1005;
+  }
+}
