@@ -23,6 +23,8 @@ public final class Main {
       --conf DIR   configuration directory holding wsink.yaml and sources/websocket.yaml
                    (default: conf; the defaults packaged in the jar apply when it is absent)
       --data DIR   store directory for rules and endpoint registrations (overrides store.dir)
+      --cluster, --cluster-host HOST
+                   join a cluster: not available in this version of wsink (refused)
       -h, --help   print this help and exit
 
     Every configuration key can also be set by an environment variable WSINK__<SECTION>__<KEY>

@@ -47,6 +47,7 @@ public final class ServerVerticle extends VerticleBase {
   private HttpServer server;
   private Future<HttpServer> listening;
   private Future<Void> closing = Future.succeededFuture();
+  private MessageConsumer<JsonObject> control;
   private boolean stopping;
 
   /**
@@ -60,7 +61,7 @@ public final class ServerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    MessageConsumer<JsonObject> control = vertx.eventBus().localConsumer(Addresses.SERVER_CONTROL, this::control);
+    control = vertx.eventBus().localConsumer(Addresses.SERVER_CONTROL, this::control);
     return control.completion();
   }
 
@@ -115,10 +116,12 @@ public final class ServerVerticle extends VerticleBase {
     if (!endpoints.isEmpty()) {
       return removed;
     }
-    return removed.compose(v -> endpoints.isEmpty() ? closeListener() : Future.succeededFuture()).andThen(v -> {
-      if (undeployWhenIdle && endpoints.isEmpty() && server == null) {
-        vertx.undeploy(deploymentID());
+    return removed.compose(v -> endpoints.isEmpty() ? closeListener() : Future.succeededFuture()).compose(v -> {
+      if (!undeployWhenIdle || !endpoints.isEmpty() || server != null) {
+        return Future.succeededFuture();
       }
+      // stop answering before the last holder hears back, so that a sink starting right after starts a new server
+      return control.unregister().andThen(x -> vertx.undeploy(deploymentID()));
     });
   }
 

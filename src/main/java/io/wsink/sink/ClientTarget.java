@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
@@ -170,6 +171,7 @@ final class ClientTarget implements SinkTarget {
     }
     ws = socket;
     failures = 0;
+    lastError = "";
     status = STATUS_CONNECTED;
     lastSeen = System.currentTimeMillis();
     socket.setWriteQueueMaxSize(SOCKET_BUDGET);
@@ -254,7 +256,7 @@ final class ClientTarget implements SinkTarget {
   private void drop(Pending p, String why) {
     metrics.dropped++;
     if (p.ack != null) {
-      p.ack.tryFail(new io.vertx.core.eventbus.ReplyException(ReplyFailure.RECIPIENT_FAILURE, AckFailure.DROPPED, why));
+      p.ack.tryFail(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, AckFailure.DROPPED, why));
     }
   }
 
@@ -304,21 +306,22 @@ final class ClientTarget implements SinkTarget {
     return Future.succeededFuture();
   }
 
+  /**
+   * Writes out what is buffered — redialling meanwhile if the connection is down — for at most the grace period, then
+   * closes with {@code closeCode}; what could not be written by then is dropped and counted.
+   */
   @Override
   public Future<Void> stop(short closeCode) {
-    if (redialTimer >= 0) {
-      vertx.cancelTimer(redialTimer);
-    }
     if (pingTimer >= 0) {
       vertx.cancelTimer(pingTimer);
     }
     Promise<Void> flushed = Promise.promise();
     long deadline = System.currentTimeMillis() + FLUSH_GRACE_MS;
-    if (ws == null || bufferLength() == 0) {
+    if (bufferLength() == 0 || gaveUp) {
       flushed.complete();
     } else {
       vertx.setPeriodic(10, id -> {
-        if (ws == null || bufferLength() == 0 || System.currentTimeMillis() >= deadline) {
+        if (bufferLength() == 0 || gaveUp || System.currentTimeMillis() >= deadline) {
           vertx.cancelTimer(id);
           flushed.complete();
         }
@@ -326,12 +329,17 @@ final class ClientTarget implements SinkTarget {
     }
     return flushed.future().compose(v -> {
       stopping = true;
+      if (redialTimer >= 0) {
+        vertx.cancelTimer(redialTimer);
+      }
       for (Pending p : buffer) {
+        metrics.dropped++;
         if (p.ack != null) {
-          p.ack.tryFail(new io.vertx.core.eventbus.ReplyException(ReplyFailure.RECIPIENT_FAILURE, AckFailure.STOPPED,
+          p.ack.tryFail(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, AckFailure.STOPPED,
             "the rule stopped before the payload was written"));
         }
       }
+      buffer.clear();
       WebSocket socket = ws;
       ws = null;
       Future<Void> closed = socket == null || socket.isClosed() ? Future.succeededFuture()
