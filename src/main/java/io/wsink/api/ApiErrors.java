@@ -14,7 +14,36 @@ public final class ApiErrors {
   public static final int RULE = 4000;
 
   public static final String ENDPOINT_MISSING = "Invalid body: endpoint should be defined";
-  public static final String ENDPOINT_NO_SLASH = "websocket endpoint should start with /";
+  public static final String ENDPOINT_NO_SLASH = io.wsink.sink.WebSocketActionProps.PATH_NO_SLASH;
+  public static final String UNAUTHORIZED = "missing or invalid bearer token (Authorization: Bearer <token>)";
+  public static final String BAD_REQUEST = "bad request";
+  public static final String INTERNAL = "internal error";
+  public static final String PUBLISH_JSON_NOT_ROWS =
+    "Invalid body: an application/json body must be an object (a row) or an array (rows)";
+
+  public static String endpointHasQuery(String path) {
+    return "a websocket endpoint is a path without query or fragment: \"" + path + "\"";
+  }
+
+  public static String sinkNotProvided(String type) {
+    return "sink " + type + " is not provided by wsink; only websocket is";
+  }
+
+  public static String methodNotAllowed(String method, String path) {
+    return "method " + method + " is not allowed on " + path;
+  }
+
+  public static String bodyTooLarge(long limit) {
+    return "the request body is larger than " + limit + " bytes";
+  }
+
+  public static String ackTimeout(String address, long ms) {
+    return "no acknowledgement from " + address + " within " + ms + " ms";
+  }
+
+  public static String notDelivered(int failureCode, String reason) {
+    return "not delivered (code " + failureCode + "): " + reason;
+  }
 
   public static String invalidBody(String why) {
     return "Invalid body: " + why;

@@ -2,11 +2,11 @@ package io.wsink.api;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.wsink.server.EndpointRegistry;
 import io.wsink.sink.ConnectionCheck;
-import io.wsink.sink.PropertyException;
 import io.wsink.sink.WebSocketActionProps;
 
 /** §6.3: {@code POST /metadata/sinks/connection/websocket} — can these action properties reach somebody now? */
@@ -27,16 +27,13 @@ final class ConnectivityResource {
   private void check(RoutingContext ctx) {
     String type = ctx.pathParam("type");
     if (!type.equals("websocket")) {
-      throw ApiException.badRequest(ApiErrors.GENERIC, "sink " + type + " is not provided by wsink; only websocket is");
+      throw ApiException.badRequest(ApiErrors.GENERIC, ApiErrors.sinkNotProvided(type));
     }
-    WebSocketActionProps props;
-    try {
-      props = WebSocketActionProps.parse(Responses.jsonObject(ctx, true));
-    } catch (PropertyException e) {
-      throw ApiException.badRequest(ApiErrors.GENERIC, e.getMessage());
-    }
-    Responses.reply(ctx, ConnectionCheck.check(vertx, endpoints, props)
-        .recover(err -> Future.failedFuture(ApiException.badRequest(ApiErrors.GENERIC, err.getMessage()))),
-      v -> Responses.empty(ctx, 200));
+    JsonObject properties = Responses.jsonObject(ctx, true);
+    // parsed off the event loop: validating TLS properties looks at certificate files
+    Future<Void> checked = vertx.executeBlocking(() -> WebSocketActionProps.parse(properties), false)
+      .compose(props -> ConnectionCheck.check(vertx, endpoints, props));
+    Responses.reply(ctx, checked.recover(err -> Future.failedFuture(ApiException.badRequest(ApiErrors.GENERIC,
+      err.getMessage()))), v -> Responses.empty(ctx, 200));
   }
 }

@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.wsink.KeyedQueue;
 import io.wsink.server.EndpointHolder;
 import io.wsink.server.EndpointRegistry;
 import io.wsink.store.Store;
@@ -21,6 +22,8 @@ final class EndpointResource {
 
   private final EndpointRegistry endpoints;
   private final Store store;
+  // a registration and a removal of one endpoint run in order, store and data server alike
+  private final KeyedQueue perPath = new KeyedQueue();
 
   EndpointResource(EndpointRegistry endpoints, Store store) {
     this.endpoints = endpoints;
@@ -51,10 +54,11 @@ final class EndpointResource {
 
   private void register(RoutingContext ctx) {
     String path = endpoint(ctx, true);
-    // hold first: a registration the data server cannot serve is not stored
-    Responses.reply(ctx, endpoints.hold(path, EndpointHolder.rest())
+    // hold first: a registration the data server cannot serve is not stored (and one not stored is not held)
+    Responses.reply(ctx, perPath.run(path, () -> endpoints.hold(path, EndpointHolder.rest())
         .recover(err -> Future.failedFuture(new ApiException(500, ApiErrors.GENERIC, err.getMessage())))
-        .compose(v -> store.saveEndpoint(path)),
+        .compose(v -> store.saveEndpoint(path)
+          .recover(err -> endpoints.release(path, EndpointHolder.REST).transform(x -> Future.failedFuture(err))))),
       v -> Responses.empty(ctx, 200));
   }
 
@@ -73,7 +77,8 @@ final class EndpointResource {
 
   private void unregister(RoutingContext ctx) {
     String path = endpoint(ctx, true);
-    Responses.reply(ctx, store.deleteEndpoint(path).compose(v -> endpoints.release(path, EndpointHolder.REST)),
+    Responses.reply(ctx, perPath.run(path,
+        () -> store.deleteEndpoint(path).compose(v -> endpoints.release(path, EndpointHolder.REST))),
       v -> Responses.empty(ctx, 200));
   }
 
@@ -98,8 +103,7 @@ final class EndpointResource {
       throw ApiException.badRequest(ApiErrors.GENERIC, ApiErrors.ENDPOINT_NO_SLASH);
     }
     if (path.contains("?") || path.contains("#")) {
-      throw ApiException.badRequest(ApiErrors.GENERIC, "a websocket endpoint is a path without query or fragment: \""
-        + path + "\"");
+      throw ApiException.badRequest(ApiErrors.GENERIC, ApiErrors.endpointHasQuery(path));
     }
     return path;
   }

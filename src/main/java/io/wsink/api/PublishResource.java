@@ -51,9 +51,9 @@ final class PublishResource {
           switch (re.failureType()) {
             case NO_HANDLERS -> Responses.error(ctx, 503, ApiErrors.GENERIC, ApiErrors.noConsumer(address));
             case TIMEOUT -> Responses.error(ctx, 504, ApiErrors.GENERIC,
-              "no acknowledgement from " + address + " within " + ACK_TIMEOUT_MS + " ms");
-            default -> Responses.error(ctx, 502, ApiErrors.GENERIC, "not delivered (code " + re.failureCode() + "): "
-              + re.getMessage());
+              ApiErrors.ackTimeout(address, ACK_TIMEOUT_MS));
+            default -> Responses.error(ctx, 502, ApiErrors.GENERIC,
+              ApiErrors.notDelivered(re.failureCode(), re.getMessage()));
           }
           return;
         }
@@ -76,8 +76,7 @@ final class PublishResource {
       if (value instanceof JsonObject || value instanceof JsonArray) {
         return value;
       }
-      throw ApiException.badRequest(ApiErrors.GENERIC,
-        ApiErrors.invalidBody("an application/json body must be an object (a row) or an array (rows)"));
+      throw ApiException.badRequest(ApiErrors.GENERIC, ApiErrors.PUBLISH_JSON_NOT_ROWS);
     }
     if (mime.equals("text/plain")) {
       return raw.toString(StandardCharsets.UTF_8);

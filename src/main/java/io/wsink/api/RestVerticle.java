@@ -37,6 +37,7 @@ public final class RestVerticle extends VerticleBase {
   private final EndpointRegistry endpoints;
   private final Store store;
   private HttpServer server;
+  private RuleManager manager;
 
   public RestVerticle(RestSettings settings, RuleRegistry rules, EndpointRegistry endpoints, Store store) {
     this.settings = settings;
@@ -47,7 +48,7 @@ public final class RestVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    RuleManager manager = new RuleManager(vertx, rules, endpoints);
+    manager = new RuleManager(vertx, rules, endpoints);
     EndpointResource endpointResource = new EndpointResource(endpoints, store);
     Router router = Router.router(vertx);
     router.route().handler(this::authorize);
@@ -61,18 +62,26 @@ public final class RestVerticle extends VerticleBase {
     router.errorHandler(404, ctx -> Responses.error(ctx, 404, ApiErrors.NOT_FOUND,
       ApiErrors.noRoute(ctx.request().method().name(), ctx.request().path())));
     router.errorHandler(405, ctx -> Responses.error(ctx, 405, ApiErrors.GENERIC,
-      "method " + ctx.request().method().name() + " is not allowed on " + ctx.request().path()));
+      ApiErrors.methodNotAllowed(ctx.request().method().name(), ctx.request().path())));
 
     return endpointResource.recover()
       .compose(v -> manager.recover())
       .compose(v -> vertx.createHttpServer(new HttpServerOptions().setHost(settings.ip()).setPort(settings.port()))
-        .requestHandler(router).listen())
+        .requestHandler(router).listen()
+        .recover(err -> Future.failedFuture("the REST API cannot listen on " + settings.ip() + ":" + settings.port()
+          + ": " + err.getMessage())))
       .onSuccess(s -> {
         server = s;
         LOG.info("REST API listening on http://{}:{}", settings.ip(), s.actualPort());
       })
-      .recover(err -> Future.failedFuture("the REST API cannot listen on " + settings.ip() + ":" + settings.port()
-        + ": " + err.getMessage()));
+      .recover(err -> manager.shutdown().transform(x -> Future.failedFuture(err)));
+  }
+
+  /** Node shutdown (§1): no new API calls, then every rule stops (flushing what it holds), its stored state unchanged. */
+  @Override
+  public Future<?> stop() {
+    Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
+    return closed.transform(ar -> manager.shutdown());
   }
 
   /** {@code rest.tokens}: every call but /ping needs one of them as a bearer token. */
@@ -87,7 +96,7 @@ public final class RestVerticle extends VerticleBase {
       ctx.next();
     } else {
       ctx.response().putHeader("WWW-Authenticate", "Bearer");
-      Responses.error(ctx, 401, ApiErrors.GENERIC, "missing or invalid bearer token (Authorization: Bearer <token>)");
+      Responses.error(ctx, 401, ApiErrors.GENERIC, ApiErrors.UNAUTHORIZED);
     }
   }
 
@@ -101,17 +110,13 @@ public final class RestVerticle extends VerticleBase {
     } else if (err instanceof RuleException || err instanceof PropertyException) {
       Responses.error(ctx, 400, ApiErrors.RULE, err.getMessage());
     } else if (ctx.statusCode() == 413) {
-      Responses.error(ctx, 413, ApiErrors.GENERIC, "the request body is larger than " + BODY_LIMIT + " bytes");
+      Responses.error(ctx, 413, ApiErrors.GENERIC, ApiErrors.bodyTooLarge(BODY_LIMIT));
     } else if (err == null && ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
-      Responses.error(ctx, ctx.statusCode(), ApiErrors.GENERIC, "bad request");
+      Responses.error(ctx, ctx.statusCode(), ApiErrors.GENERIC, ApiErrors.BAD_REQUEST);
     } else {
       LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), err);
-      Responses.error(ctx, 500, ApiErrors.GENERIC, err == null ? "internal error" : String.valueOf(err.getMessage()));
+      Responses.error(ctx, 500, ApiErrors.GENERIC, err == null ? ApiErrors.INTERNAL : String.valueOf(err.getMessage()));
     }
   }
 
-  /** The port the API listens on (0 in the settings means any free one). */
-  public int actualPort() {
-    return server == null ? -1 : server.actualPort();
-  }
 }

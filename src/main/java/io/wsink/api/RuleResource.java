@@ -1,5 +1,6 @@
 package io.wsink.api;
 
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.wsink.rule.RuleException;
@@ -47,11 +48,14 @@ final class RuleResource {
   }
 
   private void validate(RoutingContext ctx) {
-    try {
-      rules.validate(Responses.jsonObject(ctx, true));
-      Responses.json(ctx, 200, new io.vertx.core.json.JsonObject().put("valid", true));
-    } catch (RuleException e) {
-      Responses.error(ctx, 422, ApiErrors.RULE, e.getMessage());
-    }
+    rules.validate(Responses.jsonObject(ctx, true)).onComplete(ar -> {
+      if (ar.succeeded()) {
+        Responses.json(ctx, 200, new JsonObject().put("valid", true));
+      } else if (ar.cause() instanceof RuleException e) {
+        Responses.error(ctx, 422, ApiErrors.RULE, e.getMessage());
+      } else {
+        ctx.fail(ar.cause());
+      }
+    });
   }
 }

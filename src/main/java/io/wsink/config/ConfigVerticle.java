@@ -15,10 +15,27 @@ import io.wsink.store.Store;
  */
 public final class ConfigVerticle extends VerticleBase {
 
+  /** Local map entry that marks the one node of a Vert.x instance (both would serve the same control address). */
+  private static final String NODE_KEY = "wsink.node";
+
   private Store store;
+  private boolean registered;
 
   @Override
   public Future<?> start() {
+    String existing = vertx.sharedData().<String, String>getLocalMap(NODE_KEY).putIfAbsent(NODE_KEY, deploymentID());
+    if (existing != null) {
+      return Future.failedFuture(new IllegalStateException("a wsink node is already deployed in this Vert.x instance"
+        + " (deployment " + existing + "); deploy one node per Vert.x instance"));
+    }
+    registered = true;
+    return startNode().onFailure(err -> {
+      vertx.sharedData().<String, String>getLocalMap(NODE_KEY).remove(NODE_KEY, deploymentID());
+      registered = false;
+    });
+  }
+
+  private Future<?> startNode() {
     return ConfigLoader.load(vertx, config()).compose(settings -> {
       if (settings.cluster().enabled() && !vertx.isClustered()) {
         return Future.failedFuture(new ConfigException("configuration", "cluster.enabled",
@@ -35,9 +52,12 @@ public final class ConfigVerticle extends VerticleBase {
     });
   }
 
-  /** Runs after the children (data server, REST API and the rules' sinks) are undeployed. */
+  /** Runs after the children are undeployed: the REST API (which stops the rules first) and the data server. */
   @Override
   public Future<?> stop() {
+    if (registered) {
+      vertx.sharedData().<String, String>getLocalMap(NODE_KEY).remove(NODE_KEY, deploymentID());
+    }
     return store == null ? Future.succeededFuture() : store.close();
   }
 }

@@ -8,6 +8,8 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.wsink.Addresses;
+import io.wsink.Detached;
+import io.wsink.KeyedQueue;
 import io.wsink.server.EndpointRegistry;
 import io.wsink.sink.ConnectionCheck;
 import io.wsink.sink.WebSocketActionProps;
@@ -49,7 +51,7 @@ public final class RuleManager {
   private final RuleRegistry registry;
   private final EndpointRegistry endpoints;
   private final Map<String, Runtime> runtimes = new HashMap<>();
-  private final Map<String, Future<?>> queues = new HashMap<>();
+  private final KeyedQueue queue = new KeyedQueue();
 
   public RuleManager(Vertx vertx, RuleRegistry registry, EndpointRegistry endpoints) {
     this.vertx = vertx;
@@ -63,8 +65,19 @@ public final class RuleManager {
       List<Future<Void>> started = new ArrayList<>();
       for (StoredRule stored : all) {
         if (stored.running()) {
-          started.add(serialized(stored.id(), () -> deploy(Rule.parse(stored.definition()))
-            .recover(err -> Future.succeededFuture())));
+          // a rule that no longer validates (say, a certificate file went away) stays stopped with the reason;
+          // it must not keep the node, or the other rules, from starting
+          started.add(serialized(stored.id(), () -> Future.succeededFuture()
+            .compose(v -> parse(stored.definition()))
+            .compose(this::deploy)
+            .recover(err -> {
+              Runtime rt = runtime(stored.id());
+              if (rt.message.isEmpty()) {
+                rt.message = err.getMessage();
+                LOG.error("rule {} could not be restored: {}", stored.id(), err.getMessage());
+              }
+              return Future.succeededFuture();
+            })));
         }
       }
       LOG.info("recovered {} rule(s), {} of them running", all.size(), started.size());
@@ -73,7 +86,10 @@ public final class RuleManager {
   }
 
   public Future<String> create(JsonObject json) {
-    Rule rule = Rule.parse(json);
+    return parse(json).compose(rule -> create(rule));
+  }
+
+  private Future<String> create(Rule rule) {
     return serialized(rule.id(), () -> registry.get(rule.id()).compose(existing -> {
       if (existing != null) {
         return Future.failedFuture(new RuleException("rule " + rule.id() + " already exists"));
@@ -97,17 +113,20 @@ public final class RuleManager {
     }
     return serialized(id, () -> existing(id).compose(old -> {
       JsonObject definition = Secrets.restore(json, old.definition()).put("id", id);
-      Rule rule = Rule.parse(definition);
-      if (!rule.triggered()) {
-        return undeploy(id, (short) 1000)
-          .compose(v -> registry.put(new StoredRule(id, rule.definition(), false)))
-          .onSuccess(v -> runtime(id).message = CANCELED);
-      }
-      return checkConnections(rule)
-        .compose(v -> undeploy(id, (short) 1000))
-        .compose(v -> registry.put(new StoredRule(id, rule.definition(), true)))
-        .compose(v -> deploy(rule).recover(err -> Future.succeededFuture()));
+      return parse(definition).compose(rule -> replace(id, rule));
     }));
+  }
+
+  private Future<Void> replace(String id, Rule rule) {
+    if (!rule.triggered()) {
+      return undeploy(id, (short) 1000)
+        .compose(v -> registry.put(new StoredRule(id, rule.definition(), false)))
+        .onSuccess(v -> runtime(id).message = CANCELED);
+    }
+    return checkConnections(rule)
+      .compose(v -> undeploy(id, (short) 1000))
+      .compose(v -> registry.put(new StoredRule(id, rule.definition(), true)))
+      .compose(v -> deploy(rule).recover(err -> Future.succeededFuture()));
   }
 
   public Future<Void> delete(String id) {
@@ -120,13 +139,12 @@ public final class RuleManager {
 
   public Future<Void> start(String id) {
     return serialized(id, () -> existing(id).compose(stored -> {
-      Rule rule = Rule.parse(stored.definition());
       if (runtime(id).running) {
         return Future.succeededFuture();
       }
-      return checkConnections(rule)
+      return parse(stored.definition()).compose(rule -> checkConnections(rule)
         .compose(v -> registry.put(new StoredRule(id, stored.definition(), true)))
-        .compose(v -> deploy(rule));
+        .compose(v -> deploy(rule)));
     }));
   }
 
@@ -138,13 +156,11 @@ public final class RuleManager {
   }
 
   public Future<Void> restart(String id) {
-    return serialized(id, () -> existing(id).compose(stored -> {
-      Rule rule = Rule.parse(stored.definition());
-      return checkConnections(rule)
+    return serialized(id, () -> existing(id).compose(stored -> parse(stored.definition())
+      .compose(rule -> checkConnections(rule)
         .compose(v -> undeploy(id, (short) 1000))
         .compose(v -> registry.put(new StoredRule(id, stored.definition(), true)))
-        .compose(v -> deploy(rule));
-    }));
+        .compose(v -> deploy(rule)))));
   }
 
   /** The definition as given, secrets masked, or a failed future with {@link RuleNotFoundException}. */
@@ -195,9 +211,26 @@ public final class RuleManager {
     });
   }
 
+  /**
+   * Node shutdown: stops every running rule (input verticles first, so no message reaches a stopped action), leaving
+   * the stored state alone so that the rules come back as they were. Client-mode actions close with 1001.
+   */
+  public Future<Void> shutdown() {
+    List<Future<Void>> stopped = new ArrayList<>();
+    for (String id : List.copyOf(runtimes.keySet())) {
+      stopped.add(serialized(id, () -> undeploy(id, (short) 1001)));
+    }
+    return Future.join(stopped).mapEmpty();
+  }
+
   /** Validates a rule without storing or starting anything (POST /rules/validate). */
-  public Rule validate(JsonObject json) {
-    return Rule.parse(json);
+  public Future<Rule> validate(JsonObject json) {
+    return parse(json);
+  }
+
+  /** Parses off the event loop: validating TLS properties looks at certificate files. */
+  private Future<Rule> parse(JsonObject json) {
+    return vertx.executeBlocking(() -> Rule.parse(json), false);
   }
 
   private static String stoppedMessage(Runtime rt, StoredRule stored) {
@@ -236,7 +269,7 @@ public final class RuleManager {
     for (int i = 0; i < count; i++) {
       String input = count == 1 ? rule.from() : Addresses.actionInput(rule.id(), i);
       JsonObject config = WebSocketSinkVerticle.managedConfig(rule.id(), i, rule.from(), input, rule.actions().get(i));
-      sinks.add(vertx.deployVerticle(WebSocketSinkVerticle::new, new DeploymentOptions().setConfig(config)));
+      sinks.add(Detached.deploy(vertx, WebSocketSinkVerticle::new, new DeploymentOptions().setConfig(config)));
     }
     return Future.join(sinks).transform(ar -> {
       List<String> ids = new ArrayList<>();
@@ -248,7 +281,8 @@ public final class RuleManager {
       if (count == 1) {
         return Future.succeededFuture(ids);
       }
-      return vertx.deployVerticle(new RuleInputVerticle(rule.id(), rule.from(), count)).transform(input -> {
+      return Detached.deploy(vertx, () -> new RuleInputVerticle(rule.id(), rule.from(), count), new DeploymentOptions())
+        .transform(input -> {
         if (input.failed()) {
           return undeployAll(ids).transform(x -> failed(rt, rule.id(), input.cause().getMessage()));
         }
@@ -303,12 +337,7 @@ public final class RuleManager {
     return chain;
   }
 
-  /** Runs operations on one rule one after the other, whatever the outcome of the previous one. */
   private <T> Future<T> serialized(String id, Supplier<Future<T>> operation) {
-    Future<?> previous = queues.getOrDefault(id, Future.succeededFuture());
-    Future<T> next = previous.transform(ar -> operation.get());
-    queues.put(id, next);
-    next.onComplete(ar -> queues.remove(id, next));
-    return next;
+    return queue.run(id, operation);
   }
 }

@@ -2,7 +2,6 @@ package io.wsink.server;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.ServerWebSocket;
 import io.wsink.pipeline.Frame;
 
@@ -16,26 +15,23 @@ final class ClientConnection {
 
   /** Close code for a client dropped by {@code overflow: disconnect}: policy violation. */
   static final short TOO_SLOW = 1008;
+  /** How long a client has to answer our Close (as the data server's own WebSocket closing timeout). */
+  static final long CLOSING_TIMEOUT_MS = 2_000;
 
   private record Queued(Frame frame, Endpoint.HolderState holder) {
   }
 
   private final Vertx vertx;
   private final ServerWebSocket ws;
-  private final HttpConnection connection;
   private final int socketBudget;
   private final ArrayDeque<Queued> pending = new ArrayDeque<>();
   private long pendingBytes;
   private long lastSeen;
   private boolean closing;
 
-  /** After sending Close, how long the peer has to answer before the connection is aborted. */
-  static final long CLOSING_TIMEOUT_MS = 2_000;
-
-  ClientConnection(Vertx vertx, ServerWebSocket ws, HttpConnection connection, int socketBudget, long now) {
+  ClientConnection(Vertx vertx, ServerWebSocket ws, int socketBudget, long now) {
     this.vertx = vertx;
     this.ws = ws;
-    this.connection = connection;
     this.socketBudget = socketBudget;
     this.lastSeen = now;
     // Netty's own buffer takes up to socketBudget before writeQueueFull(); the rest waits in our bounded queue
@@ -117,6 +113,14 @@ final class ClientConnection {
     }
   }
 
+  private void dropPending() {
+    for (Queued q : pending) {
+      q.holder().dropped++;
+    }
+    pending.clear();
+    pendingBytes = 0;
+  }
+
   private void write(Frame frame) {
     if (frame.isText()) {
       ws.writeTextMessage(frame.text());
@@ -125,26 +129,19 @@ final class ClientConnection {
     }
   }
 
+  /** The peer went away: what was still queued for it is dropped and counted. */
+  void closed() {
+    closing = true;
+    dropPending();
+  }
+
   /** Closes the socket; what is still queued is dropped (and counted against the holders that sent it). */
   Future<Void> close(short code, String reason) {
     if (closing) {
       return Future.succeededFuture();
     }
     closing = true;
-    for (Queued q : pending) {
-      q.holder().dropped++;
-    }
-    pending.clear();
-    pendingBytes = 0;
-    if (ws.isClosed()) {
-      return Future.succeededFuture();
-    }
-    // a peer that stopped reading never sees our Close (it waits behind unread data): abort after the timeout
-    long abortTimer = vertx.setTimer(CLOSING_TIMEOUT_MS, id -> {
-      if (!ws.isClosed()) {
-        ConnectionAbort.abort(connection);
-      }
-    });
-    return ws.close(code, reason).recover(err -> Future.succeededFuture()).andThen(ar -> vertx.cancelTimer(abortTimer));
+    dropPending();
+    return ConnectionAbort.close(vertx, ws, code, reason, CLOSING_TIMEOUT_MS);
   }
 }

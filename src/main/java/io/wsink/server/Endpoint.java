@@ -4,7 +4,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -42,7 +41,7 @@ final class Endpoint {
   }
 
   // frames that arrive from a holder already released (in flight during a stop) still follow eKuiper's defaults
-  private static final HolderState DEPARTED = new HolderState(EndpointHolder.rest());
+  private final HolderState departed = new HolderState(EndpointHolder.rest());
 
   private final Vertx vertx;
   private final String path;
@@ -96,10 +95,6 @@ final class Endpoint {
     return holders.values().stream().anyMatch(h -> h.holder().isRule());
   }
 
-  int clientCount() {
-    return clients.length;
-  }
-
   HolderStats stats(String holderId) {
     HolderState h = holders.get(holderId);
     return new HolderStats(clients.length, h == null ? 0 : h.dropped, h == null ? 0 : h.disconnected);
@@ -109,14 +104,14 @@ final class Endpoint {
     return new EndpointInfo(path, clients.length, new ArrayList<>(holders.keySet()), maxQueuedBytes);
   }
 
-  void attach(ServerWebSocket ws, HttpConnection connection) {
+  void attach(ServerWebSocket ws) {
     if (removed) {
       ws.close(GOING_AWAY, "endpoint " + path + " was removed");
       return;
     }
     int smallestQueue = holders.values().stream().mapToInt(h -> h.holder().queueBytes()).min().orElse(65536);
-    ClientConnection client = new ClientConnection(vertx, ws, connection,
-      Math.max(1024, Math.min(65536, smallestQueue / 4)), System.currentTimeMillis());
+    ClientConnection client = new ClientConnection(vertx, ws, Math.max(1024, Math.min(65536, smallestQueue / 4)),
+      System.currentTimeMillis());
     clients = append(clients, client);
     ws.textMessageHandler(text -> {
       client.seen(System.currentTimeMillis());
@@ -125,7 +120,10 @@ final class Endpoint {
     ws.binaryMessageHandler(data -> client.seen(System.currentTimeMillis()));
     ws.pongHandler(data -> client.seen(System.currentTimeMillis()));
     ws.exceptionHandler(err -> client.close(GOING_AWAY, "error"));
-    ws.closeHandler(v -> clients = remove(clients, client));
+    ws.closeHandler(v -> {
+      client.closed();
+      clients = remove(clients, client);
+    });
   }
 
   /** A JSON object when the text is one, else the text itself (§4.2). */
@@ -143,7 +141,7 @@ final class Endpoint {
 
   private void onFrame(Message<Object> msg) {
     String holderId = msg.headers().get(Addresses.HOLDER_HEADER);
-    HolderState holder = holderId == null ? DEPARTED : holders.getOrDefault(holderId, DEPARTED);
+    HolderState holder = holderId == null ? departed : holders.getOrDefault(holderId, departed);
     Frame frame = new Frame(msg.body());
     int delivered = 0;
     for (ClientConnection client : clients) {
@@ -192,18 +190,25 @@ final class Endpoint {
     return Arrays.stream(clients).allMatch(ClientConnection::idle);
   }
 
-  /** Closes every client with 1001 and stops consuming frames. */
-  Future<Void> remove(String reason) {
+  /**
+   * Stops taking frames: a new endpoint on the same path then has the only consumer of its address. Connected clients
+   * stay until {@link #closeClients}, so they can take what is queued for them.
+   */
+  Future<Void> stopConsuming() {
     removed = true;
     if (pingTimer >= 0) {
       vertx.cancelTimer(pingTimer);
       pingTimer = -1;
     }
+    return frames.unregister();
+  }
+
+  /** Closes every client with 1001; completes when they answered or the closing timeout passed. */
+  Future<Void> closeClients(String reason) {
     List<Future<Void>> closed = new ArrayList<>();
     for (ClientConnection client : clients) {
       closed.add(client.close(GOING_AWAY, reason));
     }
-    closed.add(frames.unregister());
     return Future.join(closed).mapEmpty();
   }
 

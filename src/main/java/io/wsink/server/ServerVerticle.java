@@ -11,6 +11,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.wsink.Addresses;
+import io.wsink.KeyedQueue;
 import io.wsink.config.DataServerSettings;
 import io.wsink.tls.ServerTls;
 import org.slf4j.Logger;
@@ -44,6 +45,8 @@ public final class ServerVerticle extends VerticleBase {
   private final DataServerSettings settings;
   private final boolean undeployWhenIdle;
   private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
+  // holds and releases of one path run in order: a release never overtakes the hold before it
+  private final KeyedQueue perPath = new KeyedQueue();
   private HttpServer server;
   private Future<HttpServer> listening;
   private Future<Void> closing = Future.succeededFuture();
@@ -71,8 +74,11 @@ public final class ServerVerticle extends VerticleBase {
     Future<JsonObject> result;
     try {
       result = switch (body.getString("op", "")) {
-        case HOLD -> hold(path, EndpointHolder.fromJson(body.getJsonObject("holder"))).map(v -> new JsonObject());
-        case RELEASE -> release(path, body.getString("holder")).map(v -> new JsonObject());
+        case HOLD -> {
+          EndpointHolder holder = EndpointHolder.fromJson(body.getJsonObject("holder"));
+          yield perPath.run(path, () -> hold(path, holder)).map(v -> new JsonObject());
+        }
+        case RELEASE -> perPath.run(path, () -> release(path, body.getString("holder"))).map(v -> new JsonObject());
         case LIST -> Future.succeededFuture(list());
         case STATS -> Future.succeededFuture(stats(path, body.getString("holder")));
         default -> Future.failedFuture("unknown data server operation " + body.getString("op"));
@@ -111,8 +117,9 @@ public final class ServerVerticle extends VerticleBase {
     // gone at once for new upgrades (404); its clients first take what is queued for them (bounded), then get 1001
     endpoints.remove(path);
     LOG.info("websocket endpoint {} removed (last holder {} left)", path, holderId);
-    Future<Void> removed = awaitCondition(endpoint::flushed, System.currentTimeMillis() + SHUTDOWN_GRACE_MS)
-      .compose(v -> endpoint.remove("endpoint " + path + " was removed"));
+    Future<Void> removed = endpoint.stopConsuming()
+      .compose(v -> awaitCondition(endpoint::flushed, System.currentTimeMillis() + SHUTDOWN_GRACE_MS))
+      .compose(v -> endpoint.closeClients("endpoint " + path + " was removed"));
     if (!endpoints.isEmpty()) {
       return removed;
     }
@@ -159,7 +166,9 @@ public final class ServerVerticle extends VerticleBase {
       })
       .recover(err -> {
         listening = null;
-        return Future.failedFuture("the data server cannot listen on " + where + ": " + err.getMessage());
+        // close the failed server too: Vert.x shares servers by host:port and would hand the next listen its failure
+        return created.close().transform(x ->
+          Future.failedFuture("the data server cannot listen on " + where + ": " + err.getMessage()));
       });
     return listening;
   }
@@ -183,14 +192,9 @@ public final class ServerVerticle extends VerticleBase {
     } else if (!req.canUpgradeToWebSocket()) {
       req.response().setStatusCode(400).end("websocket endpoint " + req.path() + " accepts WebSocket upgrades only\n");
     } else {
-      req.toWebSocket().onSuccess(ws -> endpoint.attach(ws, req.connection()))
+      req.toWebSocket().onSuccess(endpoint::attach)
         .onFailure(err -> LOG.debug("websocket upgrade on {} failed: {}", req.path(), err.getMessage()));
     }
-  }
-
-  /** The data server's port while it listens (tests and logs), else -1. */
-  int actualPort() {
-    return server == null ? -1 : server.actualPort();
   }
 
   /**
@@ -204,7 +208,8 @@ public final class ServerVerticle extends VerticleBase {
     List<Endpoint> all = new ArrayList<>(endpoints.values());
     return awaitCondition(() -> all.stream().noneMatch(Endpoint::hasRuleHolders), deadline)
       .compose(v -> awaitCondition(() -> all.stream().allMatch(Endpoint::flushed), deadline))
-      .compose(v -> Future.join(all.stream().map(e -> e.remove("server shutting down")).toList()))
+      .compose(v -> Future.join(all.stream()
+        .map(e -> e.stopConsuming().transform(x -> e.closeClients("server shutting down"))).toList()))
       .transform(ar -> {
         endpoints.clear();
         return server == null ? Future.succeededFuture() : server.close();

@@ -12,6 +12,7 @@ import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import io.wsink.pipeline.Frame;
+import io.wsink.server.ConnectionAbort;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +43,8 @@ final class ClientTarget implements SinkTarget {
   static final double BACKOFF_JITTER = 0.2;
   private static final long FLUSH_GRACE_MS = 5_000;
   private static final int CONNECT_TIMEOUT_MS = 10_000;
+  /** How long the remote server has to answer our Close before the connection is aborted (bounds every stop). */
+  private static final long CLOSING_TIMEOUT_MS = 5_000;
   private static final int SOCKET_BUDGET = 64 * 1024;
 
   /** One frame on its way out; {@code done} guards against counting a frame twice when it was requeued. */
@@ -260,6 +263,15 @@ final class ClientTarget implements SinkTarget {
     }
   }
 
+  private void stopped(Pending p) {
+    p.done = true;
+    metrics.dropped++;
+    if (p.ack != null) {
+      p.ack.tryFail(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, AckFailure.STOPPED,
+        "the rule stopped before the payload was written"));
+    }
+  }
+
   private void pump() {
     while (ws != null && !ws.isClosed() && !ws.writeQueueFull() && !buffer.isEmpty()) {
       Pending p = buffer.poll();
@@ -287,7 +299,8 @@ final class ClientTarget implements SinkTarget {
     if (System.currentTimeMillis() - lastSeen > 3 * props.pingInterval()) {
       lastError = "no answer from " + props.url() + " to ping for " + 3 * props.pingInterval() + " ms";
       LOG.warn("{}; closing", lastError);
-      socket.close((short) 1001, "ping timeout");
+      // bounded: a peer that stopped reading never takes our Close, so it is aborted and redialled
+      ConnectionAbort.close(vertx, socket, (short) 1001, "ping timeout", CLOSING_TIMEOUT_MS);
       return;
     }
     socket.writePing(Buffer.buffer("wsink"));
@@ -332,19 +345,23 @@ final class ClientTarget implements SinkTarget {
       if (redialTimer >= 0) {
         vertx.cancelTimer(redialTimer);
       }
-      for (Pending p : buffer) {
-        metrics.dropped++;
-        if (p.ack != null) {
-          p.ack.tryFail(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, AckFailure.STOPPED,
-            "the rule stopped before the payload was written"));
-        }
-      }
-      buffer.clear();
       WebSocket socket = ws;
       ws = null;
-      Future<Void> closed = socket == null || socket.isClosed() ? Future.succeededFuture()
-        : socket.close(closeCode, closeCode == 1000 ? "rule stopped" : "going away").recover(err -> Future.succeededFuture());
-      return closed.eventually(() -> client.close());
+      Future<Void> closed = socket == null ? Future.succeededFuture()
+        : ConnectionAbort.close(vertx, socket, closeCode, closeCode == 1000 ? "rule stopped" : "going away",
+          CLOSING_TIMEOUT_MS);
+      return closed.eventually(() -> {
+        // what neither the buffer nor a dying socket wrote out is lost: count it and tell who waits
+        for (Pending p : inflight) {
+          if (!p.done) {
+            stopped(p);
+          }
+        }
+        inflight.clear();
+        buffer.forEach(this::stopped);
+        buffer.clear();
+        return client.close();
+      });
     });
   }
 }

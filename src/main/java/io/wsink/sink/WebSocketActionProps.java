@@ -129,9 +129,10 @@ public record WebSocketActionProps(
     return "wss".equals(scheme);
   }
 
-  /** Where a client-mode action dials, for messages and status. */
+  /** Where a client-mode action dials, for logs and status: query values (often tokens) show as ******. */
   public String url() {
-    return scheme + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port + uri;
+    return scheme + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port
+      + uri.replaceAll("([?&][^=&#]*)=[^&#]*", "$1=******");
   }
 
   /**

@@ -8,9 +8,9 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import io.wsink.Addresses;
+import io.wsink.Detached;
 import io.wsink.config.DataServerSettings;
 import io.wsink.pipeline.Frame;
 import io.wsink.pipeline.PipelineException;
@@ -77,7 +77,13 @@ public final class WebSocketSinkVerticle extends VerticleBase {
       return Future.failedFuture(new IllegalArgumentException(
         "WebSocketSinkVerticle needs config \"websocket\": the properties of the action"));
     }
-    props = WebSocketActionProps.parse(properties);
+    // parsed off the event loop: validating TLS properties looks at certificate files
+    return vertx.executeBlocking(() -> WebSocketActionProps.parse(properties), false)
+      .compose(parsed -> start(config, from, parsed));
+  }
+
+  private Future<Void> start(JsonObject config, String from, WebSocketActionProps parsed) {
+    props = parsed;
     pipeline = new SinkPipeline(props);
     String ruleId = config.getString(RULE);
     int index = config.getInteger(ACTION, 0);
@@ -186,11 +192,8 @@ public final class WebSocketSinkVerticle extends VerticleBase {
           if (err instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS) {
             LOG.info("starting a data server on {}:{} for standalone sinks", settings.httpServerIp(),
               settings.httpServerPort());
-            // deployed from a context of its own so that it outlives this sink: other sinks may share it
-            Promise<String> deployed = Promise.promise();
-            ((VertxInternal) vertx).createEventLoopContext().runOnContext(v ->
-              vertx.deployVerticle(new ServerVerticle(settings, true), new DeploymentOptions()).onComplete(deployed));
-            return deployed.future().mapEmpty();
+            // detached, so that it outlives this sink: other sinks may share it; it undeploys itself when idle
+            return Detached.deploy(vertx, () -> new ServerVerticle(settings, true), new DeploymentOptions()).mapEmpty();
           }
           return Future.failedFuture(err);
         })

@@ -14,9 +14,4 @@ public record StoredRule(String id, JsonObject definition, boolean running) {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(definition, "definition");
   }
-
-  /** The same rule in another state; the definition is shared, not copied. */
-  public StoredRule withRunning(boolean running) {
-    return new StoredRule(id, definition, running);
-  }
 }

@@ -1,16 +1,12 @@
 package io.wsink.api;
 
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import io.wsink.testkit.RecordingServer;
 import io.wsink.testkit.TestNode;
 import io.wsink.testkit.WsClient;
 import org.junit.jupiter.api.AfterEach;
@@ -22,10 +18,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Predicate;
-import java.util.function.Supplier;
 
+import static io.wsink.testkit.RestAssertions.assertEmptyBody;
+import static io.wsink.testkit.RestAssertions.assertError;
+import static io.wsink.testkit.RestAssertions.assertErrorEnvelope;
+import static io.wsink.testkit.RestAssertions.assertErrorStartsWith;
+import static io.wsink.testkit.Rules.clientProps;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -41,17 +39,14 @@ class ConnectivityApiTest {
   Path tmp;
 
   private TestNode node;
-  private HttpServer remote;
+  private RecordingServer remote;
   private final List<WsClient> clients = new ArrayList<>();
 
   @AfterEach
   void tearDown(VertxTestContext ctx) {
-    List<Future<?>> all = new ArrayList<>();
-    clients.forEach(c -> all.add(c.close().recover(e -> Future.succeededFuture())));
-    if (remote != null) {
-      all.add(remote.close());
-    }
-    Future.join(all).transform(ar -> node == null ? Future.succeededFuture() : node.stop())
+    Future<Void> remoteClosed = remote == null ? Future.succeededFuture() : remote.close();
+    Future<?> all = Future.join(WsClient.closeAll(clients), remoteClosed);
+    all.transform(ar -> node == null ? Future.succeededFuture() : node.stop())
       .onComplete(ar -> ctx.completeNow());
   }
 
@@ -62,7 +57,7 @@ class ConnectivityApiTest {
     start(vertx)
       .compose(n -> n.post(CHECK, new JsonObject().put("path", "/x")))
       .compose(r -> {
-        assertRefused(r, "http server is not initialized");
+        assertError(r, 400, "http server is not initialized");
         return node.get("/connection/websocket");
       })
       .compose(r -> {
@@ -83,7 +78,7 @@ class ConnectivityApiTest {
       .compose(n -> n.post("/connection/websocket", new JsonObject().put("endpoint", "/other")))
       .compose(r -> node.post(CHECK, new JsonObject().put("path", "/x")))
       .compose(r -> {
-        assertRefused(r, "websocket has no endpoint /x");
+        assertError(r, 400, "websocket has no endpoint /x");
         return node.get("/connection/websocket?endpoint=/x");
       })
       .map(r -> {
@@ -99,7 +94,7 @@ class ConnectivityApiTest {
       .compose(n -> n.post("/connection/websocket", new JsonObject().put("endpoint", "/x")))
       .compose(r -> node.post(CHECK, new JsonObject().put("path", "/x").put("checkConnection", true)))
       .map(r -> {
-        assertRefused(r, "websocket endpoint /x has no connection");
+        assertError(r, 400, "websocket endpoint /x has no connection");
         return null;
       })
       .onComplete(ctx.succeedingThenComplete());
@@ -110,12 +105,10 @@ class ConnectivityApiTest {
     start(vertx)
       .compose(n -> n.post("/connection/websocket", new JsonObject().put("endpoint", "/x")))
       .compose(r -> WsClient.connect(vertx, node.dataUrl("/x")).onSuccess(clients::add))
-      .compose(c -> poll(() -> node.get("/connection/websocket"),
-        r -> r.bodyAsJsonArray().getJsonObject(0).getInteger("clients") == 1, "the client to be counted"))
-      .compose(r -> node.post(CHECK, new JsonObject().put("path", "/x").put("checkConnection", true)))
+      .compose(c -> node.awaitClients("/x", 1))
+      .compose(e -> node.post(CHECK, new JsonObject().put("path", "/x").put("checkConnection", true)))
       .compose(r -> {
-        assertEquals(200, r.statusCode(), r.bodyAsString());
-        assertTrue(r.body() == null || r.body().length() == 0, "empty body, got: " + r.bodyAsString());
+        assertEmptyBody(r, 200);
         return node.get("/connection/websocket");
       })
       .map(r -> {
@@ -133,16 +126,15 @@ class ConnectivityApiTest {
     start(vertx)
       .compose(n -> n.post(CHECK, new JsonObject().put("checkConnection", true)))
       .compose(r -> {
-        assertRefused(r, "websocket sink conf path should be defined");
+        assertError(r, 400, "websocket sink conf path should be defined");
         return node.post(CHECK, new JsonObject().put("path", "x"));
       })
       .compose(r -> {
-        assertRefused(r, "websocket endpoint should start with /");
+        assertError(r, 400, "websocket endpoint should start with /");
         return node.post(CHECK, null);
       })
       .map(r -> {
-        assertEquals(400, r.statusCode(), r.bodyAsString());
-        assertTrue(r.bodyAsJsonObject().getString("message").startsWith("Invalid body: "), r.bodyAsString());
+        assertErrorStartsWith(r, 400, 1000, "Invalid body: ");
         return null;
       })
       .onComplete(ctx.succeedingThenComplete());
@@ -153,10 +145,7 @@ class ConnectivityApiTest {
     start(vertx)
       .compose(n -> n.post("/metadata/sinks/connection/mqtt", new JsonObject().put("server", "tcp://127.0.0.1:1883")))
       .map(r -> {
-        assertEquals(400, r.statusCode(), r.bodyAsString());
-        assertJsonContentType(r);
-        JsonObject body = r.bodyAsJsonObject();
-        assertNotNull(body.getInteger("error"), body.encode());
+        JsonObject body = assertErrorEnvelope(r, 400);
         assertTrue(body.getString("message").contains("mqtt"), body.encode());
         return null;
       })
@@ -167,23 +156,16 @@ class ConnectivityApiTest {
 
   @Test
   void clientModeDialsAndClosesAReachableServer(Vertx vertx, VertxTestContext ctx) {
-    AtomicInteger upgrades = new AtomicInteger();
-    Promise<Short> closedByProbe = Promise.promise();
-    remote = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0)).webSocketHandler(ws -> {
-      upgrades.incrementAndGet();
-      ws.closeHandler(v -> closedByProbe.tryComplete(ws.closeStatusCode()));
-    });
+    remote = new RecordingServer(vertx, "remote");
     remote.listen()
-      .compose(s -> start(vertx))
-      .compose(n -> n.post(CHECK, new JsonObject().put("addr", "127.0.0.1:" + remote.actualPort()).put("path", "/in")))
+      .compose(port -> start(vertx).compose(n -> n.post(CHECK, clientProps(port))))
       .compose(r -> {
-        assertEquals(200, r.statusCode(), r.bodyAsString());
-        assertTrue(r.body() == null || r.body().length() == 0, "empty body, got: " + r.bodyAsString());
-        assertEquals(1, upgrades.get(), "the check opened one connection");
-        return closedByProbe.future();
+        assertEmptyBody(r, 200);
+        assertEquals(1, remote.connections(), "the check opened one connection");
+        return remote.awaitUntil("the check's close", s -> !s.closeCodes().isEmpty());
       })
-      .compose(code -> {
-        assertEquals((short) 1000, code, "the check closes its connection normally");
+      .compose(v -> {
+        assertEquals((short) 1000, remote.closeCodes().get(0), "the check closes its connection normally");
         return node.get("/rules");
       })
       .map(r -> {
@@ -199,9 +181,7 @@ class ConnectivityApiTest {
     start(vertx)
       .compose(n -> n.post(CHECK, new JsonObject().put("addr", "127.0.0.1:" + closedPort).put("path", "/in")))
       .map(r -> {
-        assertEquals(400, r.statusCode(), r.bodyAsString());
-        assertJsonContentType(r);
-        String message = r.bodyAsJsonObject().getString("message");
+        String message = assertErrorEnvelope(r, 400).getString("message");
         assertTrue(message.contains("127.0.0.1:" + closedPort), message);
         return null;
       })
@@ -212,44 +192,5 @@ class ConnectivityApiTest {
 
   private Future<TestNode> start(Vertx vertx) {
     return TestNode.start(vertx, tmp).map(n -> node = n);
-  }
-
-  /** Asks {@code probe} every 50 ms, at most 100 times, until {@code done} holds. */
-  private <T> Future<T> poll(Supplier<Future<T>> probe, Predicate<T> done, String what) {
-    Promise<T> result = Promise.promise();
-    attempt(probe, done, what, 100, result);
-    return result.future();
-  }
-
-  private <T> void attempt(Supplier<Future<T>> probe, Predicate<T> done, String what, int left, Promise<T> result) {
-    probe.get().onComplete(ar -> {
-      if (ar.succeeded() && done.test(ar.result())) {
-        result.complete(ar.result());
-      } else if (left <= 1) {
-        result.fail(new AssertionError("gave up waiting for " + what + "; last answer: "
-          + (ar.succeeded() ? describe(ar.result()) : ar.cause())));
-      } else {
-        node.vertx().setTimer(50, id -> attempt(probe, done, what, left - 1, result));
-      }
-    });
-  }
-
-  private static String describe(Object o) {
-    return o instanceof HttpResponse<?> r ? r.statusCode() + " " + r.bodyAsString() : String.valueOf(o);
-  }
-
-  private static void assertJsonContentType(HttpResponse<Buffer> r) {
-    String type = r.getHeader("Content-Type");
-    assertTrue(type != null && type.startsWith("application/json"), "Content-Type: " + type);
-  }
-
-  /** 400 with the error envelope and exactly {@code message}. */
-  private static void assertRefused(HttpResponse<Buffer> r, String message) {
-    assertEquals(400, r.statusCode(), r.bodyAsString());
-    assertJsonContentType(r);
-    JsonObject body = r.bodyAsJsonObject();
-    assertNotNull(body.getInteger("error"), body.encode());
-    assertEquals(message, body.getString("message"), body.encode());
-    assertEquals(2, body.size(), body.encode());
   }
 }

@@ -1,13 +1,10 @@
 package io.wsink.api;
 
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import io.wsink.testkit.TestNode;
@@ -21,9 +18,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
-import java.util.function.Supplier;
 
+import static io.wsink.testkit.RestAssertions.assertEmptyBody;
+import static io.wsink.testkit.RestAssertions.assertError;
+import static io.wsink.testkit.RestAssertions.assertErrorStartsWith;
+import static io.wsink.testkit.Rules.rule;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -45,9 +44,8 @@ class EndpointApiTest {
 
   @AfterEach
   void tearDown(VertxTestContext ctx) {
-    List<Future<?>> all = new ArrayList<>();
-    clients.forEach(c -> all.add(c.close().recover(e -> Future.succeededFuture())));
-    Future.join(all).transform(ar -> node == null ? Future.succeededFuture() : node.stop())
+    Future<?> all = WsClient.closeAll(clients);
+    all.transform(ar -> node == null ? Future.succeededFuture() : node.stop())
       .onComplete(ar -> ctx.completeNow());
   }
 
@@ -63,11 +61,11 @@ class EndpointApiTest {
         return node.post("/connection/websocket", new JsonObject().put("endpoint", "/x"));
       })
       .compose(r -> {
-        assertEmpty200(r);
+        assertEmptyBody(r, 200);
         return node.post("/connection/websocket", new JsonObject().put("endpoint", "/x"));
       })
       .compose(r -> {
-        assertEmpty200(r);
+        assertEmptyBody(r, 200);
         return node.get("/connection/websocket?endpoint=/x");
       })
       .compose(r -> {
@@ -93,7 +91,7 @@ class EndpointApiTest {
     start(vertx)
       .compose(n -> n.post("/connection/websocket?endpoint=/q", null))
       .compose(r -> {
-        assertEmpty200(r);
+        assertEmptyBody(r, 200);
         return node.get("/connection/websocket?endpoint=/q");
       })
       .compose(r -> {
@@ -151,10 +149,7 @@ class EndpointApiTest {
         return node.post("/connection/websocket", "{\"endpoint\": \"/x\"");
       })
       .compose(r -> {
-        assertEquals(400, r.statusCode(), r.bodyAsString());
-        assertJsonContentType(r);
-        String message = r.bodyAsJsonObject().getString("message");
-        assertTrue(message.startsWith("Invalid body: ") && message.length() > 14, message);
+        assertErrorStartsWith(r, 400, 1000, "Invalid body: ");
         return node.get("/connection/websocket");
       })
       .map(r -> {
@@ -168,10 +163,10 @@ class EndpointApiTest {
   void listCountsConnectedClientsAndNamesEveryHolder(Vertx vertx, VertxTestContext ctx) {
     start(vertx)
       .compose(n -> n.post("/connection/websocket", new JsonObject().put("endpoint", "/x")))
-      .compose(r -> node.createRule(RuleApiTest.rule("r1", "/x")))
+      .compose(r -> node.createRule(rule("r1", "/x")))
       .compose(v -> connect(vertx, "/x"))
       .compose(c -> connect(vertx, "/x"))
-      .compose(c -> awaitClients("/x", 2))
+      .compose(c -> node.awaitClients("/x", 2))
       .compose(v -> node.get("/connection/websocket"))
       .map(r -> {
         JsonArray list = r.bodyAsJsonArray();
@@ -183,7 +178,7 @@ class EndpointApiTest {
         return null;
       })
       .compose(v -> clients.get(0).close())
-      .compose(v -> awaitClients("/x", 1))
+      .compose(v -> node.awaitClients("/x", 1))
       .onComplete(ctx.succeedingThenComplete());
   }
 
@@ -196,11 +191,11 @@ class EndpointApiTest {
       .compose(r -> connect(vertx, "/x"))
       .compose(c -> {
         client[0] = c;
-        return awaitClients("/x", 1);
+        return node.awaitClients("/x", 1);
       })
       .compose(v -> node.delete("/connection/websocket?endpoint=/x"))
       .compose(r -> {
-        assertEmpty200(r);
+        assertEmptyBody(r, 200);
         return client[0].closed();
       })
       .compose(code -> {
@@ -229,7 +224,7 @@ class EndpointApiTest {
     start(vertx)
       .compose(n -> n.delete("/connection/websocket?endpoint=/never"))
       .compose(r -> {
-        assertEmpty200(r);
+        assertEmptyBody(r, 200);
         return node.get("/connection/websocket");
       })
       .map(r -> {
@@ -263,15 +258,15 @@ class EndpointApiTest {
     WsClient[] client = new WsClient[1];
     start(vertx)
       .compose(n -> n.post("/connection/websocket", new JsonObject().put("endpoint", "/x")))
-      .compose(r -> node.createRule(RuleApiTest.rule("r1", "/x")))
+      .compose(r -> node.createRule(rule("r1", "/x")))
       .compose(v -> connect(vertx, "/x"))
       .compose(c -> {
         client[0] = c;
-        return awaitClients("/x", 1);
+        return node.awaitClients("/x", 1);
       })
       .compose(v -> node.delete("/connection/websocket?endpoint=/x"))
       .compose(r -> {
-        assertEmpty200(r);
+        assertEmptyBody(r, 200);
         vertx.eventBus().publish("rule.r1", new JsonObject().put("after", "delete"));
         return client[0].awaitMessages(1);
       })
@@ -331,7 +326,7 @@ class EndpointApiTest {
       .compose(r -> connect(vertx, "/x"))
       .compose(c -> {
         client[0] = c;
-        return awaitClients("/x", 1);
+        return node.awaitClients("/x", 1);
       })
       .compose(v -> node.post("/rules", checkedRule("/x")))
       .compose(r -> {
@@ -356,7 +351,7 @@ class EndpointApiTest {
       .compose(r -> connect(vertx, "/x"))
       .compose(c -> {
         client[0] = c;
-        return awaitClients("/x", 1);
+        return node.awaitClients("/x", 1);
       })
       .compose(v -> node.createRule(checkedRule("/x")))
       .compose(v -> node.post("/rules/r1/stop", null))
@@ -364,7 +359,7 @@ class EndpointApiTest {
         assertEquals(200, r.statusCode(), r.bodyAsString());
         return client[0].close();
       })
-      .compose(v -> awaitClients("/x", 0))
+      .compose(v -> node.awaitClients("/x", 0))
       .compose(v -> node.post("/rules/r1/start", null))
       .compose(r -> {
         assertError(r, 400, 4000, noConnection);
@@ -380,7 +375,7 @@ class EndpointApiTest {
       })
       .compose(c -> {
         client[0] = c;
-        return awaitClients("/x", 1);
+        return node.awaitClients("/x", 1);
       })
       .compose(v -> node.post("/rules/r1/start", null))
       .compose(r -> {
@@ -399,14 +394,14 @@ class EndpointApiTest {
   @Test
   void checkConnectionOnUpdateRefusesAndKeepsTheOldDefinition(Vertx vertx, VertxTestContext ctx) {
     start(vertx)
-      .compose(n -> n.createRule(RuleApiTest.rule("r1", "/old")))
+      .compose(n -> n.createRule(rule("r1", "/old")))
       .compose(v -> node.put("/rules/r1", checkedRule("/x")))
       .compose(r -> {
         assertError(r, 400, 4000, "websocket has no endpoint /x");
         return node.get("/rules/r1");
       })
       .map(r -> {
-        assertEquals(RuleApiTest.rule("r1", "/old"), r.bodyAsJsonObject());
+        assertEquals(rule("r1", "/old"), r.bodyAsJsonObject());
         return null;
       })
       .onComplete(ctx.succeedingThenComplete());
@@ -431,8 +426,7 @@ class EndpointApiTest {
   }
 
   private static JsonObject checkedRule(String path) {
-    return new JsonObject().put("id", "r1").put("actions", new JsonArray().add(new JsonObject().put("websocket",
-      new JsonObject().put("path", path).put("checkConnection", true))));
+    return rule("r1", new JsonObject().put("path", path).put("checkConnection", true));
   }
 
   // ---- helpers --------------------------------------------------------------------------------------------
@@ -443,51 +437,5 @@ class EndpointApiTest {
 
   private Future<WsClient> connect(Vertx vertx, String path) {
     return WsClient.connect(vertx, node.dataUrl(path)).onSuccess(clients::add);
-  }
-
-  private Future<Void> awaitClients(String path, int n) {
-    return poll(() -> node.get("/connection/websocket"), r -> r.bodyAsJsonArray().stream()
-      .map(JsonObject.class::cast).anyMatch(e -> e.getString("endpoint").equals(path) && e.getInteger("clients") == n),
-      n + " client(s) on " + path).mapEmpty();
-  }
-
-  /** Asks {@code probe} every 50 ms, at most 100 times, until {@code done} holds. */
-  private <T> Future<T> poll(Supplier<Future<T>> probe, Predicate<T> done, String what) {
-    Promise<T> result = Promise.promise();
-    attempt(probe, done, what, 100, result);
-    return result.future();
-  }
-
-  private <T> void attempt(Supplier<Future<T>> probe, Predicate<T> done, String what, int left, Promise<T> result) {
-    probe.get().onComplete(ar -> {
-      if (ar.succeeded() && done.test(ar.result())) {
-        result.complete(ar.result());
-      } else if (left <= 1) {
-        result.fail(new AssertionError("gave up waiting for " + what + "; last answer: "
-          + (ar.succeeded() ? describe(ar.result()) : ar.cause())));
-      } else {
-        node.vertx().setTimer(50, id -> attempt(probe, done, what, left - 1, result));
-      }
-    });
-  }
-
-  private static String describe(Object o) {
-    return o instanceof HttpResponse<?> r ? r.statusCode() + " " + r.bodyAsString() : String.valueOf(o);
-  }
-
-  private static void assertEmpty200(HttpResponse<Buffer> r) {
-    assertEquals(200, r.statusCode(), r.bodyAsString());
-    assertTrue(r.body() == null || r.body().length() == 0, "expected an empty body, got: " + r.bodyAsString());
-  }
-
-  private static void assertJsonContentType(HttpResponse<Buffer> r) {
-    String type = r.getHeader("Content-Type");
-    assertTrue(type != null && type.startsWith("application/json"), "Content-Type: " + type);
-  }
-
-  private static void assertError(HttpResponse<Buffer> r, int status, int code, String message) {
-    assertEquals(status, r.statusCode(), r.bodyAsString());
-    assertJsonContentType(r);
-    assertEquals(new JsonObject().put("error", code).put("message", message), r.bodyAsJsonObject());
   }
 }

@@ -1,11 +1,9 @@
 package io.wsink.api;
 
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
@@ -22,9 +20,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
-import java.util.function.Supplier;
 
+import static io.wsink.testkit.Rules.byId;
+import static io.wsink.testkit.Rules.rule;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,24 +39,23 @@ class PersistenceTest {
 
   @AfterEach
   void tearDown(VertxTestContext ctx) {
-    List<Future<?>> all = new ArrayList<>();
-    clients.forEach(c -> all.add(c.close().recover(e -> Future.succeededFuture())));
-    Future.join(all).transform(ar -> node == null ? Future.succeededFuture() : node.stop())
+    Future<?> all = WsClient.closeAll(clients);
+    all.transform(ar -> node == null ? Future.succeededFuture() : node.stop())
       .onComplete(ar -> ctx.completeNow());
   }
 
   @Test
   void rulesTheirStatesAndRegistrationsComeBack(Vertx vertx, VertxTestContext ctx) {
-    JsonObject r1 = RuleApiTest.rule("r1", "/r1").put("from", "sensors.r1");
+    JsonObject r1 = rule("r1", "/r1").put("from", "sensors.r1");
     WsClient[] before = new WsClient[1];
     WsClient[] after = new WsClient[1];
     start(vertx)
       .compose(n -> n.createRule(r1))
-      .compose(v -> node.createRule(RuleApiTest.rule("r2", "/r2")))
+      .compose(v -> node.createRule(rule("r2", "/r2")))
       .compose(v -> node.post("/rules/r2/stop", null))
       .compose(r -> {
         assertEquals(200, r.statusCode(), r.bodyAsString());
-        return node.createRule(RuleApiTest.rule("r3", "/r3").put("triggered", false));
+        return node.createRule(rule("r3", "/r3").put("triggered", false));
       })
       .compose(v -> node.post("/connection/websocket", new JsonObject().put("endpoint", "/x")))
       .compose(r -> {
@@ -96,7 +93,7 @@ class PersistenceTest {
       })
       .compose(c -> {
         after[0] = c;
-        return awaitClients("/r1", 1);
+        return node.awaitClients("/r1", 1);
       })
       .compose(v -> {
         vertx.eventBus().publish("sensors.r1", new JsonObject().put("after", "restart"));
@@ -120,9 +117,9 @@ class PersistenceTest {
   @Test
   void updatesAndDeletesArePersistedToo(Vertx vertx, VertxTestContext ctx) {
     start(vertx)
-      .compose(n -> n.createRule(RuleApiTest.rule("r1", "/a")))
-      .compose(v -> node.put("/rules/r1", RuleApiTest.rule("r1", "/b")))
-      .compose(r -> node.createRule(RuleApiTest.rule("gone", "/g")))
+      .compose(n -> n.createRule(rule("r1", "/a")))
+      .compose(v -> node.put("/rules/r1", rule("r1", "/b")))
+      .compose(r -> node.createRule(rule("gone", "/g")))
       .compose(v -> node.delete("/rules/gone"))
       .compose(r -> node.post("/connection/websocket", new JsonObject().put("endpoint", "/x")))
       .compose(r -> node.post("/connection/websocket", new JsonObject().put("endpoint", "/y")))
@@ -133,7 +130,7 @@ class PersistenceTest {
       })
       .compose(v -> node.get("/rules/r1"))
       .compose(r -> {
-        assertEquals(RuleApiTest.rule("r1", "/b"), r.bodyAsJsonObject(), "the updated definition");
+        assertEquals(rule("r1", "/b"), r.bodyAsJsonObject(), "the updated definition");
         return node.get("/rules/gone");
       })
       .compose(r -> {
@@ -152,12 +149,11 @@ class PersistenceTest {
   @Test
   void recoveryDoesNotCheckTheConnection(Vertx vertx, VertxTestContext ctx) {
     // §4.3: checkConnection runs on create, start and restart, not on recovery after a restart
-    JsonObject checked = new JsonObject().put("id", "c1").put("actions", new JsonArray().add(new JsonObject()
-      .put("websocket", new JsonObject().put("path", "/x").put("checkConnection", true))));
+    JsonObject checked = rule("c1", new JsonObject().put("path", "/x").put("checkConnection", true));
     start(vertx)
       .compose(n -> n.post("/connection/websocket", new JsonObject().put("endpoint", "/x")))
       .compose(r -> connect(vertx, "/x"))
-      .compose(c -> awaitClients("/x", 1))
+      .compose(c -> node.awaitClients("/x", 1))
       .compose(v -> node.createRule(checked))
       .compose(v -> restart(vertx))
       .compose(v -> node.get("/rules/c1/status"))
@@ -210,36 +206,5 @@ class PersistenceTest {
 
   private Future<WsClient> connect(Vertx vertx, String path) {
     return WsClient.connect(vertx, node.dataUrl(path)).onSuccess(clients::add);
-  }
-
-  private Future<Void> awaitClients(String path, int n) {
-    return poll(() -> node.get("/connection/websocket"), r -> r.bodyAsJsonArray().stream()
-      .map(JsonObject.class::cast).anyMatch(e -> e.getString("endpoint").equals(path) && e.getInteger("clients") == n),
-      n + " client(s) on " + path).mapEmpty();
-  }
-
-  /** Asks {@code probe} every 50 ms, at most 100 times, until {@code done} holds. */
-  private <T> Future<T> poll(Supplier<Future<T>> probe, Predicate<T> done, String what) {
-    Promise<T> result = Promise.promise();
-    attempt(probe, done, what, 100, result);
-    return result.future();
-  }
-
-  private <T> void attempt(Supplier<Future<T>> probe, Predicate<T> done, String what, int left, Promise<T> result) {
-    probe.get().onComplete(ar -> {
-      if (ar.succeeded() && done.test(ar.result())) {
-        result.complete(ar.result());
-      } else if (left <= 1) {
-        result.fail(new AssertionError("gave up waiting for " + what + "; last answer: "
-          + (ar.succeeded() && ar.result() instanceof HttpResponse<?> r ? r.bodyAsString() : ar.cause())));
-      } else {
-        node.vertx().setTimer(50, id -> attempt(probe, done, what, left - 1, result));
-      }
-    });
-  }
-
-  private static JsonObject byId(JsonArray list, String id) {
-    return list.stream().map(JsonObject.class::cast).filter(o -> id.equals(o.getString("id"))).findFirst()
-      .orElseThrow(() -> new AssertionError("no rule " + id + " in " + list.encode()));
   }
 }

@@ -1,7 +1,6 @@
 package io.wsink.api;
 
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -22,13 +21,16 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
-import java.util.function.Supplier;
 
+import static io.wsink.testkit.RestAssertions.assertEmptyBody;
+import static io.wsink.testkit.RestAssertions.assertErrorEnvelope;
+import static io.wsink.testkit.RestAssertions.assertErrorStartsWith;
+import static io.wsink.testkit.RestAssertions.assertJsonContentType;
+import static io.wsink.testkit.Rules.rule;
+import static io.wsink.testkit.Rules.serverProps;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** §6.4 {@code POST /publish/{address}}: the body becomes a JsonObject, JsonArray, String or Buffer on the event bus. */
@@ -47,12 +49,11 @@ class PublishApiTest {
 
   @AfterEach
   void tearDown(VertxTestContext ctx) {
-    List<Future<?>> all = new ArrayList<>();
-    clients.forEach(c -> all.add(c.close().recover(e -> Future.succeededFuture())));
+    Future<?> all = WsClient.closeAll(clients);
     if (http != null) {
       http.close();
     }
-    Future.join(all).transform(ar -> node == null ? Future.succeededFuture() : node.stop())
+    all.transform(ar -> node == null ? Future.succeededFuture() : node.stop())
       .onComplete(ar -> ctx.completeNow());
   }
 
@@ -61,7 +62,7 @@ class PublishApiTest {
     ruleWithClients(vertx, 1)
       .compose(c -> publish(PUBLISH, "application/json", Buffer.buffer("{\"a\":1,\"s\":\"x\"}")))
       .compose(r -> {
-        assertAccepted(r);
+        assertEmptyBody(r, 202);
         return clients.get(0).awaitMessages(1);
       })
       .map(msgs -> {
@@ -78,7 +79,7 @@ class PublishApiTest {
     ruleWithClients(vertx, 1)
       .compose(c -> publish(PUBLISH, "application/json; charset=utf-8", rows.toBuffer()))
       .compose(r -> {
-        assertAccepted(r);
+        assertEmptyBody(r, 202);
         return clients.get(0).awaitMessages(1);
       })
       .map(msgs -> {
@@ -94,7 +95,7 @@ class PublishApiTest {
     ruleWithClients(vertx, 1)
       .compose(c -> publish(PUBLISH, "text/plain; charset=utf-8", Buffer.buffer(text)))
       .compose(r -> {
-        assertAccepted(r);
+        assertEmptyBody(r, 202);
         return clients.get(0).awaitMessages(1);
       })
       .map(msgs -> {
@@ -110,7 +111,7 @@ class PublishApiTest {
     ruleWithClients(vertx, 1)
       .compose(c -> publish(PUBLISH, "application/octet-stream", Buffer.buffer(bytes)))
       .compose(r -> {
-        assertAccepted(r);
+        assertEmptyBody(r, 202);
         return clients.get(0).awaitMessages(1);
       })
       .map(msgs -> {
@@ -142,15 +143,13 @@ class PublishApiTest {
 
   @Test
   void ackOfARuleWithTwoActionsCountsTheClientsOfBoth(Vertx vertx, VertxTestContext ctx) {
-    JsonObject twoActions = new JsonObject().put("id", "r2").put("actions", new JsonArray()
-      .add(new JsonObject().put("websocket", new JsonObject().put("path", "/a")))
-      .add(new JsonObject().put("websocket", new JsonObject().put("path", "/b"))));
+    JsonObject twoActions = rule("r2", serverProps("/a"), serverProps("/b"));
     start(vertx)
       .compose(n -> n.createRule(twoActions))
       .compose(v -> WsClient.connect(vertx, node.dataUrl("/a")).onSuccess(clients::add))
       .compose(c -> WsClient.connect(vertx, node.dataUrl("/b")).onSuccess(clients::add))
-      .compose(c -> poll(() -> node.get("/connection/websocket"), r -> r.bodyAsJsonArray().stream()
-        .allMatch(e -> ((JsonObject) e).getInteger("clients") == 1), "one client on /a and on /b"))
+      .compose(c -> node.awaitClients("/a", 1))
+      .compose(e -> node.awaitClients("/b", 1))
       .compose(r -> publish("/publish/rule.r2?ack=true", "text/plain", Buffer.buffer("both")))
       .compose(r -> {
         assertEquals(200, r.statusCode(), r.bodyAsString());
@@ -182,16 +181,13 @@ class PublishApiTest {
     start(vertx)
       .compose(n -> publish("/publish/nobody.here?ack=true", "application/json", Buffer.buffer("{\"n\":1}")))
       .compose(r -> {
-        assertEquals(503, r.statusCode(), r.bodyAsString());
-        assertJsonContentType(r);
-        JsonObject body = r.bodyAsJsonObject();
-        assertNotNull(body.getInteger("error"), body.encode());
+        JsonObject body = assertErrorEnvelope(r, 503);
         assertTrue(body.getString("message").contains("nobody.here"), body.encode());
         // without ack there is nobody to tell: the publish is accepted
         return publish("/publish/nobody.here", "application/json", Buffer.buffer("{\"n\":1}"));
       })
       .map(r -> {
-        assertAccepted(r);
+        assertEmptyBody(r, 202);
         return null;
       })
       .onComplete(ctx.succeedingThenComplete());
@@ -202,19 +198,19 @@ class PublishApiTest {
     ruleWithClients(vertx, 1)
       .compose(c -> publish(PUBLISH, "application/json", Buffer.buffer("42")))
       .compose(r -> {
-        assertInvalidBody(r);
+        assertErrorStartsWith(r, 400, 1000, "Invalid body: ");
         return publish(PUBLISH, "application/json", Buffer.buffer("\"a string\""));
       })
       .compose(r -> {
-        assertInvalidBody(r);
+        assertErrorStartsWith(r, 400, 1000, "Invalid body: ");
         return publish(PUBLISH, "application/json", Buffer.buffer("{\"a\":"));
       })
       .compose(r -> {
-        assertInvalidBody(r);
+        assertErrorStartsWith(r, 400, 1000, "Invalid body: ");
         return publish(PUBLISH, "text/plain", Buffer.buffer("after"));
       })
       .compose(r -> {
-        assertAccepted(r);
+        assertEmptyBody(r, 202);
         return clients.get(0).awaitMessages(1);
       })
       .map(msgs -> {
@@ -231,15 +227,11 @@ class PublishApiTest {
     ruleWithClients(vertx, 1)
       .compose(c -> publish(PUBLISH, "text/plain", Buffer.buffer(big)))
       .compose(r -> {
-        assertEquals(413, r.statusCode(), r.bodyAsString());
-        assertJsonContentType(r);
-        JsonObject body = r.bodyAsJsonObject();
-        assertNotNull(body.getInteger("error"), body.encode());
-        assertNotNull(body.getString("message"), body.encode());
+        assertErrorEnvelope(r, 413);
         return publish(PUBLISH, "text/plain", Buffer.buffer("small"));
       })
       .compose(r -> {
-        assertAccepted(r);
+        assertEmptyBody(r, 202);
         return clients.get(0).awaitMessages(1);
       })
       .map(msgs -> {
@@ -256,7 +248,7 @@ class PublishApiTest {
     ruleWithClients(vertx, 1)
       .compose(c -> publish(PUBLISH, "application/octet-stream", Buffer.buffer(limit)))
       .compose(r -> {
-        assertAccepted(r);
+        assertEmptyBody(r, 202);
         return clients.get(0).awaitMessages(1);
       })
       .map(msgs -> {
@@ -275,53 +267,14 @@ class PublishApiTest {
 
   /** A node with rule r1 (from rule.r1, endpoint /p) and {@code n} clients connected and counted. */
   private Future<Void> ruleWithClients(Vertx vertx, int n) {
-    Future<Void> chain = start(vertx).compose(node -> node.createRule(RuleApiTest.rule("r1", "/p")));
+    Future<Void> chain = start(vertx).compose(node -> node.createRule(rule("r1", "/p")));
     for (int i = 0; i < n; i++) {
       chain = chain.compose(v -> WsClient.connect(vertx, node.dataUrl("/p")).onSuccess(clients::add).mapEmpty());
     }
-    return chain.compose(v -> poll(() -> node.get("/connection/websocket"),
-      r -> r.bodyAsJsonArray().getJsonObject(0).getInteger("clients") == n, n + " client(s) on /p")).mapEmpty();
+    return chain.compose(v -> node.awaitClients("/p", n)).mapEmpty();
   }
 
   private Future<HttpResponse<Buffer>> publish(String uri, String contentType, Buffer body) {
     return http.post(node.restPort(), "127.0.0.1", uri).putHeader("Content-Type", contentType).sendBuffer(body);
-  }
-
-  /** Asks {@code probe} every 50 ms, at most 100 times, until {@code done} holds. */
-  private <T> Future<T> poll(Supplier<Future<T>> probe, Predicate<T> done, String what) {
-    Promise<T> result = Promise.promise();
-    attempt(probe, done, what, 100, result);
-    return result.future();
-  }
-
-  private <T> void attempt(Supplier<Future<T>> probe, Predicate<T> done, String what, int left, Promise<T> result) {
-    probe.get().onComplete(ar -> {
-      if (ar.succeeded() && done.test(ar.result())) {
-        result.complete(ar.result());
-      } else if (left <= 1) {
-        result.fail(new AssertionError("gave up waiting for " + what + "; last answer: "
-          + (ar.succeeded() && ar.result() instanceof HttpResponse<?> r ? r.bodyAsString() : ar.cause())));
-      } else {
-        node.vertx().setTimer(50, id -> attempt(probe, done, what, left - 1, result));
-      }
-    });
-  }
-
-  private static void assertAccepted(HttpResponse<Buffer> r) {
-    assertEquals(202, r.statusCode(), r.bodyAsString());
-    assertTrue(r.body() == null || r.body().length() == 0, "empty body, got: " + r.bodyAsString());
-  }
-
-  private static void assertInvalidBody(HttpResponse<Buffer> r) {
-    assertEquals(400, r.statusCode(), r.bodyAsString());
-    assertJsonContentType(r);
-    JsonObject body = r.bodyAsJsonObject();
-    assertEquals(1000, body.getInteger("error"), body.encode());
-    assertTrue(body.getString("message").startsWith("Invalid body: "), body.encode());
-  }
-
-  private static void assertJsonContentType(HttpResponse<Buffer> r) {
-    String type = r.getHeader("Content-Type");
-    assertTrue(type != null && type.startsWith("application/json"), "Content-Type: " + type);
   }
 }

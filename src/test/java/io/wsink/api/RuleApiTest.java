@@ -1,17 +1,15 @@
 package io.wsink.api;
 
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import io.wsink.testkit.RecordingServer;
 import io.wsink.testkit.TestNode;
 import io.wsink.testkit.WsClient;
 import org.junit.jupiter.api.AfterEach;
@@ -24,11 +22,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
 
+import static io.wsink.testkit.RestAssertions.assertError;
+import static io.wsink.testkit.RestAssertions.assertErrorEnvelope;
+import static io.wsink.testkit.RestAssertions.assertErrorStartsWith;
+import static io.wsink.testkit.RestAssertions.assertJsonContentType;
+import static io.wsink.testkit.Rules.SINK0;
+import static io.wsink.testkit.Rules.byId;
+import static io.wsink.testkit.Rules.clientProps;
+import static io.wsink.testkit.Rules.rule;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** §6.1 rules API, /ping, the error envelope, routing errors and rest.tokens, against a whole node in-process. */
@@ -44,20 +48,17 @@ class RuleApiTest {
 
   private TestNode node;
   private final List<WsClient> clients = new ArrayList<>();
-  private HttpServer remote;
+  private RecordingServer remote;
   private WebClient http;
 
   @AfterEach
   void tearDown(VertxTestContext ctx) {
-    List<Future<?>> all = new ArrayList<>();
-    clients.forEach(c -> all.add(c.close().recover(e -> Future.succeededFuture())));
-    if (remote != null) {
-      all.add(remote.close());
-    }
+    Future<Void> remoteClosed = remote == null ? Future.succeededFuture() : remote.close();
+    Future<?> all = Future.join(WsClient.closeAll(clients), remoteClosed);
     if (http != null) {
       http.close();
     }
-    Future.join(all).transform(ar -> node == null ? Future.succeededFuture() : node.stop())
+    all.transform(ar -> node == null ? Future.succeededFuture() : node.stop())
       .onComplete(ar -> ctx.completeNow());
   }
 
@@ -131,25 +132,25 @@ class RuleApiTest {
 
   @Test
   void wrongTypeIsRefusedNamingThePropertyAndNothingIsStored(Vertx vertx, VertxTestContext ctx) {
-    refused(vertx, ctx, action(new JsonObject().put("path", "/r1").put("checkConnection", "true")),
+    refused(vertx, ctx, rule("r1", new JsonObject().put("path", "/r1").put("checkConnection", "true")),
       m -> m.contains("\"checkConnection\"") && m.contains("boolean"));
   }
 
   @Test
   void unknownPropertyIsRefusedWithTheNearestName(Vertx vertx, VertxTestContext ctx) {
-    refused(vertx, ctx, action(new JsonObject().put("path", "/r1").put("sendSingel", true)),
+    refused(vertx, ctx, rule("r1", new JsonObject().put("path", "/r1").put("sendSingel", true)),
       m -> m.contains("\"sendSingel\"") && m.contains("did you mean \"sendSingle\""));
   }
 
   @Test
   void missingPathIsRefused(Vertx vertx, VertxTestContext ctx) {
-    refused(vertx, ctx, action(new JsonObject().put("sendSingle", true)),
+    refused(vertx, ctx, rule("r1", new JsonObject().put("sendSingle", true)),
       m -> m.equals("websocket sink conf path should be defined"));
   }
 
   @Test
   void pathWithoutSlashIsRefused(Vertx vertx, VertxTestContext ctx) {
-    refused(vertx, ctx, action(new JsonObject().put("path", "r1")),
+    refused(vertx, ctx, rule("r1", new JsonObject().put("path", "r1")),
       m -> m.equals("websocket endpoint should start with /"));
   }
 
@@ -171,9 +172,7 @@ class RuleApiTest {
     start(vertx)
       .compose(n -> n.post("/rules", definition))
       .compose(r -> {
-        assertEquals(400, r.statusCode(), r.bodyAsString());
-        assertJsonContentType(r);
-        JsonObject body = r.bodyAsJsonObject();
+        JsonObject body = assertErrorEnvelope(r, 400);
         assertEquals(4000, body.getInteger("error"), body.encode());
         assertTrue(message.test(body.getString("message")), "unexpected message: " + body.getString("message"));
         return node.get("/rules/r1");
@@ -372,7 +371,7 @@ class RuleApiTest {
       })
       .compose(c -> {
         client[0] = c;
-        return awaitClients("/new", 1);
+        return node.awaitClients("/new", 1);
       })
       .compose(v -> {
         vertx.eventBus().publish("rule.r1", new JsonObject().put("v", 1));
@@ -549,7 +548,7 @@ class RuleApiTest {
       .compose(v -> connect(vertx, "/r1"))
       .compose(c -> {
         client[0] = c;
-        return awaitClients("/r1", 1);
+        return node.awaitClients("/r1", 1);
       })
       .compose(v -> {
         for (int i = 0; i < 10; i++) {
@@ -567,7 +566,7 @@ class RuleApiTest {
         JsonObject s = r.bodyAsJsonObject();
         assertEquals("running", s.getString("status"), s.encode());
         assertTrue(s.getLong("lastStartTimestamp") >= before, s.encode());
-        String p = "sink_websocket_0_0_";
+        String p = SINK0;
         for (String metric : METRICS) {
           assertTrue(s.containsKey(p + metric), "missing " + p + metric + " in " + s.encode());
         }
@@ -591,11 +590,9 @@ class RuleApiTest {
       .compose(v -> vertx.eventBus().request("rule.r1", 42))
       .transform(ar -> {
         assertTrue(ar.failed(), "a request with an Integer body must get a failure reply");
-        return poll(() -> node.get("/rules/r1/status"),
-          r -> r.bodyAsJsonObject().getLong("sink_websocket_0_0_exceptions_total", 0L) == 1L, "exception counted");
+        return node.awaitStatus("r1", "exception counted", s -> s.getLong(SINK0 + "exceptions_total", 0L) == 1L);
       })
-      .map(r -> {
-        JsonObject s = r.bodyAsJsonObject();
+      .map(s -> {
         assertEquals(1L, s.getLong("sink_websocket_0_0_records_in_total"), s.encode());
         assertFalse(s.getString("sink_websocket_0_0_last_exception").isEmpty(), s.encode());
         assertTrue(s.getLong("sink_websocket_0_0_last_exception_time") > 0, s.encode());
@@ -620,7 +617,7 @@ class RuleApiTest {
       })
       .compose(c -> {
         b[0] = c;
-        return awaitClients("/a", 1).compose(x -> awaitClients("/b", 1));
+        return node.awaitClients("/a", 1).compose(x -> node.awaitClients("/b", 1));
       })
       .compose(v -> {
         for (int i = 0; i < 3; i++) {
@@ -646,38 +643,28 @@ class RuleApiTest {
 
   @Test
   void statusOfAClientModeRuleShowsTheConnection(Vertx vertx, VertxTestContext ctx) {
-    List<String> received = new ArrayList<>();
-    Promise<Void> got3 = Promise.promise();
-    remote = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0)).webSocketHandler(ws ->
-      ws.textMessageHandler(text -> {
-        received.add(text);
-        if (received.size() == 3) {
-          got3.tryComplete();
-        }
-      }));
+    remote = new RecordingServer(vertx, "remote");
     remote.listen()
-      .compose(s -> start(vertx))
-      .compose(n -> n.createRule(new JsonObject().put("id", "c1").put("actions", new JsonArray().add(new JsonObject()
-        .put("websocket", new JsonObject().put("addr", "127.0.0.1:" + remote.actualPort()).put("path", "/in"))))))
-      .compose(v -> poll(() -> node.get("/rules/c1/status"),
-        r -> r.bodyAsJsonObject().getInteger("sink_websocket_0_0_connection_status", -2) == 1, "connected"))
-      .compose(r -> {
+      .compose(port -> start(vertx).compose(n -> n.createRule(rule("c1", clientProps(port)))))
+      .compose(v -> node.awaitStatus("c1", "connected", s -> s.getInteger(SINK0 + "connection_status", -2) == 1))
+      .compose(s -> {
         for (int i = 0; i < 3; i++) {
           vertx.eventBus().publish("rule.c1", new JsonObject().put("i", i));
         }
-        return got3.future();
+        return remote.awaitMessages(3);
       })
       .compose(v -> node.get("/rules/c1/status"))
       .map(r -> {
         JsonObject s = r.bodyAsJsonObject();
-        String p = "sink_websocket_0_0_";
+        String p = SINK0;
         for (String metric : METRICS) {
           assertTrue(s.containsKey(p + metric), "missing " + p + metric + " in " + s.encode());
         }
         assertEquals(1, s.getInteger(p + "connection_status"), s.encode());
         assertEquals(3L, s.getLong(p + "records_in_total"), s.encode());
         assertEquals(3L, s.getLong(p + "records_out_total"), s.encode());
-        assertEquals(new JsonArray().add(new JsonObject().put("i", 0)), new JsonArray(received.get(0)));
+        assertEquals(new JsonArray().add(new JsonObject().put("i", 0)),
+          new JsonArray((String) remote.messages().get(0)));
         return null;
       })
       .onComplete(ctx.succeedingThenComplete());
@@ -725,7 +712,7 @@ class RuleApiTest {
       })
       .compose(r -> {
         assertError(r, 422, 4000, "websocket endpoint should start with /");
-        return node.post("/rules/validate", action(new JsonObject().put("path", "/x").put("pth", "/y")));
+        return node.post("/rules/validate", rule("r1", new JsonObject().put("path", "/x").put("pth", "/y")));
       })
       .compose(r -> {
         assertEquals(422, r.statusCode(), r.bodyAsString());
@@ -820,17 +807,11 @@ class RuleApiTest {
     start(vertx)
       .compose(n -> n.get("/no/such/thing"))
       .compose(r -> {
-        assertEquals(404, r.statusCode(), r.bodyAsString());
-        assertJsonContentType(r);
-        assertEquals(1002, r.bodyAsJsonObject().getInteger("error"), r.bodyAsString());
-        assertNotNull(r.bodyAsJsonObject().getString("message"));
+        assertEquals(1002, assertErrorEnvelope(r, 404).getInteger("error"), r.bodyAsString());
         return node.delete("/rules");
       })
       .compose(r -> {
-        assertEquals(405, r.statusCode(), r.bodyAsString());
-        assertJsonContentType(r);
-        assertEquals(1000, r.bodyAsJsonObject().getInteger("error"), r.bodyAsString());
-        assertNotNull(r.bodyAsJsonObject().getString("message"));
+        assertEquals(1000, assertErrorEnvelope(r, 405).getInteger("error"), r.bodyAsString());
         return node.get("/ping");
       })
       .map(r -> {
@@ -879,11 +860,8 @@ class RuleApiTest {
   }
 
   private static void assert401(HttpResponse<Buffer> r) {
-    assertEquals(401, r.statusCode(), r.bodyAsString());
-    assertJsonContentType(r);
-    JsonObject body = r.bodyAsJsonObject();
-    assertNotNull(body.getInteger("error"), body.encode());
-    assertFalse(body.getString("message", "").isEmpty(), body.encode());
+    JsonObject body = assertErrorEnvelope(r, 401);
+    assertFalse(body.getString("message").isEmpty(), body.encode());
   }
 
   // ---- helpers --------------------------------------------------------------------------------------------
@@ -894,70 +872,5 @@ class RuleApiTest {
 
   private Future<WsClient> connect(Vertx vertx, String path) {
     return WsClient.connect(vertx, node.dataUrl(path)).onSuccess(clients::add);
-  }
-
-  /** Waits until the data server counts {@code n} clients on {@code path} (the upgrade completes on its side). */
-  private Future<Void> awaitClients(String path, int n) {
-    return poll(() -> node.get("/connection/websocket"), r -> r.bodyAsJsonArray().stream()
-      .map(JsonObject.class::cast).anyMatch(e -> e.getString("endpoint").equals(path) && e.getInteger("clients") == n),
-      n + " client(s) on " + path).mapEmpty();
-  }
-
-  /** Asks {@code probe} every 50 ms, at most 100 times, until {@code done} holds. */
-  private <T> Future<T> poll(Supplier<Future<T>> probe, Predicate<T> done, String what) {
-    Promise<T> result = Promise.promise();
-    attempt(probe, done, what, 100, result);
-    return result.future();
-  }
-
-  private <T> void attempt(Supplier<Future<T>> probe, Predicate<T> done, String what, int left, Promise<T> result) {
-    probe.get().onComplete(ar -> {
-      if (ar.succeeded() && done.test(ar.result())) {
-        result.complete(ar.result());
-      } else if (left <= 1) {
-        result.fail(new AssertionError("gave up waiting for " + what + "; last answer: "
-          + (ar.succeeded() ? describe(ar.result()) : ar.cause())));
-      } else {
-        node.vertx().setTimer(50, id -> attempt(probe, done, what, left - 1, result));
-      }
-    });
-  }
-
-  private static String describe(Object o) {
-    return o instanceof HttpResponse<?> r ? r.statusCode() + " " + r.bodyAsString() : String.valueOf(o);
-  }
-
-  static JsonObject rule(String id, String path) {
-    return new JsonObject().put("id", id)
-      .put("actions", new JsonArray().add(new JsonObject().put("websocket", new JsonObject().put("path", path))));
-  }
-
-  private static JsonObject action(JsonObject props) {
-    return new JsonObject().put("id", "r1").put("actions", new JsonArray().add(new JsonObject().put("websocket", props)));
-  }
-
-  private static JsonObject byId(JsonArray list, String id) {
-    return list.stream().map(JsonObject.class::cast).filter(o -> id.equals(o.getString("id"))).findFirst()
-      .orElseThrow(() -> new AssertionError("no rule " + id + " in " + list.encode()));
-  }
-
-  private static void assertJsonContentType(HttpResponse<Buffer> r) {
-    String type = r.getHeader("Content-Type");
-    assertTrue(type != null && type.startsWith("application/json"), "Content-Type: " + type);
-  }
-
-  private static void assertError(HttpResponse<Buffer> r, int status, int code, String message) {
-    assertEquals(status, r.statusCode(), r.bodyAsString());
-    assertJsonContentType(r);
-    assertEquals(new JsonObject().put("error", code).put("message", message), r.bodyAsJsonObject());
-  }
-
-  private static void assertErrorStartsWith(HttpResponse<Buffer> r, int status, int code, String prefix) {
-    assertEquals(status, r.statusCode(), r.bodyAsString());
-    assertJsonContentType(r);
-    JsonObject body = r.bodyAsJsonObject();
-    assertEquals(code, body.getInteger("error"), body.encode());
-    String message = body.getString("message");
-    assertTrue(message.startsWith(prefix) && message.length() > prefix.length(), message);
   }
 }

@@ -12,11 +12,11 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
-import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import io.wsink.testkit.RawWsClients;
 import io.wsink.testkit.TestNode;
 import io.wsink.testkit.WsClient;
 import org.junit.jupiter.api.AfterEach;
@@ -25,22 +25,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ConnectException;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
-import java.util.function.Supplier;
 
+import static io.wsink.testkit.Rules.SINK0;
+import static io.wsink.testkit.Rules.rule;
+import static io.wsink.testkit.Rules.serverProps;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -56,12 +53,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @io.vertx.junit5.Timeout(value = 20, timeUnit = TimeUnit.SECONDS)
 class ServerModeTest {
 
-  private static final String SINK = "sink_websocket_0_0_";
   private static final int POLL_ATTEMPTS = 150;
-  private static final long POLL_DELAY_MS = 50;
-  /** RFC 6455 §1.3 sample key and its accept value. */
-  private static final String WS_KEY = "dGhlIHNhbXBsZSBub25jZQ==";
-  private static final String WS_ACCEPT = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
 
   @TempDir
   Path dir;
@@ -72,7 +64,7 @@ class ServerModeTest {
   private NetClient netClient;
   private WebClient webClient;
   private HttpClient httpClient;
-  private final List<Socket> rawSockets = new ArrayList<>();
+  private final RawWsClients rawClients = new RawWsClients();
 
   @BeforeEach
   void startNode(Vertx vertx, VertxTestContext ctx) {
@@ -89,11 +81,7 @@ class ServerModeTest {
 
   @AfterEach
   void closeRawSockets() throws IOException {
-    synchronized (rawSockets) {
-      for (Socket s : rawSockets) {
-        s.close();
-      }
-    }
+    rawClients.close();
   }
 
   // ---- the data server comes and goes with its endpoints ----------------------------------------------------
@@ -101,7 +89,7 @@ class ServerModeTest {
   @Test
   void dataServerListensOnlyWhileARuleHoldsAnEndpoint(VertxTestContext ctx) {
     refused("before any endpoint")
-      .compose(v -> createRule("first", props("/first")))
+      .compose(v -> node.createRule(rule("first", serverProps("/first"))))
       .compose(v -> WsClient.connect(vertx, node.dataUrl("/first")))
       .compose(client -> client.close())
       .compose(v -> node.delete("/rules/first"))
@@ -148,10 +136,10 @@ class ServerModeTest {
   void everyClientReceivesEveryRowOnceInOrderAsAJsonArrayTextFrame(VertxTestContext ctx) {
     int n = 200;
     String path = "/fan";
-    createRule("fan", props(path))
+    node.createRule(rule("fan", serverProps(path)))
       .compose(v -> Future.all(List.of(WsClient.connect(vertx, node.dataUrl(path)),
         WsClient.connect(vertx, node.dataUrl(path)), WsClient.connect(vertx, node.dataUrl(path)))))
-      .compose(all -> awaitClients(path, 3).map(x -> all.<WsClient>list()))
+      .compose(all -> node.awaitClients(path, 3).map(x -> all.<WsClient>list()))
       .compose(clients -> {
         for (int i = 0; i < n; i++) {
           vertx.eventBus().publish("rule.fan", new JsonObject().put("n", i));
@@ -178,9 +166,9 @@ class ServerModeTest {
   @Test
   void sendSingleSendsOneJsonObjectFramePerRow(VertxTestContext ctx) {
     String path = "/single";
-    createRule("single", props(path).put("sendSingle", true))
+    node.createRule(rule("single", serverProps(path).put("sendSingle", true)))
       .compose(v -> WsClient.connect(vertx, node.dataUrl(path)))
-      .compose(client -> awaitClients(path, 1).map(client))
+      .compose(client -> node.awaitClients(path, 1).map(client))
       .compose(client -> {
         JsonArray rows = new JsonArray().add(new JsonObject().put("a", 1)).add(new JsonObject().put("a", 2))
           .add(new JsonObject().put("a", 3));
@@ -207,9 +195,9 @@ class ServerModeTest {
   void stringGoesOutAsATextFrameAndBufferAsABinaryFrame(VertxTestContext ctx) {
     String path = "/raw";
     byte[] bytes = {0, 1, 2, (byte) 0xff, (byte) 0xfe, 'z'};
-    createRule("raw", props(path))
+    node.createRule(rule("raw", serverProps(path)))
       .compose(v -> WsClient.connect(vertx, node.dataUrl(path)))
-      .compose(client -> awaitClients(path, 1).map(client))
+      .compose(client -> node.awaitClients(path, 1).map(client))
       .compose(client -> publishAs("rule.raw", "text/plain", Buffer.buffer("héllo, not JSON {"))
         .compose(v -> publishAs("rule.raw", "application/octet-stream", Buffer.buffer(bytes)))
         .compose(v -> {
@@ -234,19 +222,19 @@ class ServerModeTest {
   @Test
   void withoutClientsAMessageIsDroppedCountedAsSentAndNotReplayedLater(VertxTestContext ctx) {
     String path = "/lonely";
-    createRule("lonely", props(path))
+    node.createRule(rule("lonely", serverProps(path)))
       .compose(v -> publishAck("rule.lonely", new JsonObject().put("n", 1)))
       .compose(ack -> {
         assertEquals(new JsonObject().put("delivered", 0), ack);
-        return status("lonely");
+        return node.status("lonely");
       })
       .compose(st -> {
-        assertEquals(1, st.getLong(SINK + "records_in_total"), st.encode());
-        assertEquals(1, st.getLong(SINK + "records_out_total"), "sent to 0 clients counts as sent: " + st.encode());
-        assertEquals(0, st.getInteger(SINK + "clients"), st.encode());
+        assertEquals(1, st.getLong(SINK0 + "records_in_total"), st.encode());
+        assertEquals(1, st.getLong(SINK0 + "records_out_total"), "sent to 0 clients counts as sent: " + st.encode());
+        assertEquals(0, st.getInteger(SINK0 + "clients"), st.encode());
         return WsClient.connect(vertx, node.dataUrl(path));
       })
-      .compose(client -> awaitClients(path, 1)
+      .compose(client -> node.awaitClients(path, 1)
         .compose(x -> publishAck("rule.lonely", new JsonObject().put("n", 2)))
         .compose(ack -> {
           assertEquals(new JsonObject().put("delivered", 1), ack);
@@ -255,10 +243,10 @@ class ServerModeTest {
       .compose(got -> {
         assertEquals(new JsonArray().add(new JsonObject().put("n", 2)), new JsonArray((String) got.get(0)),
           "a client that connects later sees only later messages");
-        return status("lonely");
+        return node.status("lonely");
       })
       .map(st -> {
-        assertEquals(2, st.getLong(SINK + "records_out_total"), st.encode());
+        assertEquals(2, st.getLong(SINK0 + "records_out_total"), st.encode());
         return null;
       })
       .onComplete(ctx.succeedingThenComplete());
@@ -267,9 +255,9 @@ class ServerModeTest {
   @Test
   void theAcknowledgementCountsTheClientsReached(VertxTestContext ctx) {
     String path = "/ack";
-    createRule("ack", props(path))
+    node.createRule(rule("ack", serverProps(path)))
       .compose(v -> Future.all(WsClient.connect(vertx, node.dataUrl(path)), WsClient.connect(vertx, node.dataUrl(path))))
-      .compose(all -> awaitClients(path, 2).map(x -> all.<WsClient>list()))
+      .compose(all -> node.awaitClients(path, 2).map(x -> all.<WsClient>list()))
       .compose(clients -> publishAck("rule.ack", new JsonObject().put("k", "v"))
         .compose(ack -> {
           assertEquals(new JsonObject().put("delivered", 2), ack);
@@ -296,15 +284,15 @@ class ServerModeTest {
   @Test
   void twoRulesShareAnEndpointAndStoppingOneKeepsItsClients(VertxTestContext ctx) {
     String path = "/shared";
-    createRule("ra", props(path))
-      .compose(v -> createRule("rb", props(path)))
-      .compose(v -> endpointInfo(path))
+    node.createRule(rule("ra", serverProps(path)))
+      .compose(v -> node.createRule(rule("rb", serverProps(path))))
+      .compose(v -> node.endpoint(path))
       .compose(info -> {
         assertNotNull(info, "the endpoint is listed");
         assertEquals(Set.of("rule:ra", "rule:rb"), holders(info));
         return WsClient.connect(vertx, node.dataUrl(path));
       })
-      .compose(client -> awaitClients(path, 1)
+      .compose(client -> node.awaitClients(path, 1)
         .compose(x -> publishAck("rule.ra", new JsonObject().put("from", "a")))
         .compose(x -> publishAck("rule.rb", new JsonObject().put("from", "b")))
         .compose(x -> client.awaitMessages(2))
@@ -314,7 +302,7 @@ class ServerModeTest {
         })
         .compose(r -> {
           assertEquals(200, r.statusCode(), r.bodyAsString());
-          return endpointInfo(path);
+          return node.endpoint(path);
         })
         .compose(info -> {
           assertNotNull(info, "rb still holds the endpoint");
@@ -349,19 +337,19 @@ class ServerModeTest {
     in.completion()
       .compose(v -> registerEndpoint(path))
       .compose(v -> registerEndpoint("/keep")) // keeps the data server up, so that a later upgrade gets an answer
-      .compose(v -> createRule("mix", props(path)))
-      .compose(v -> endpointInfo(path))
+      .compose(v -> node.createRule(rule("mix", serverProps(path))))
+      .compose(v -> node.endpoint(path))
       .compose(info -> {
         assertEquals(Set.of("rest", "rule:mix"), holders(info));
         return WsClient.connect(vertx, node.dataUrl(path));
       })
-      .compose(client -> awaitClients(path, 1)
+      .compose(client -> node.awaitClients(path, 1)
         .compose(x -> publishAck("rule.mix", new JsonObject().put("n", 1)))
         .compose(x -> client.awaitMessages(1))
         .compose(x -> node.delete("/rules/mix"))
         .compose(r -> {
           assertEquals(200, r.statusCode(), r.bodyAsString());
-          return endpointInfo(path);
+          return node.endpoint(path);
         })
         .compose(info -> {
           assertNotNull(info, "the REST registration still holds the endpoint");
@@ -453,10 +441,10 @@ class ServerModeTest {
   @Test
   void clientsInTheRuleStatusFollowConnectedClients(VertxTestContext ctx) {
     String path = "/count";
-    createRule("count", props(path))
-      .compose(v -> status("count"))
+    node.createRule(rule("count", serverProps(path)))
+      .compose(v -> node.status("count"))
       .compose(st -> {
-        assertEquals(0, st.getInteger(SINK + "clients"), st.encode());
+        assertEquals(0, st.getInteger(SINK0 + "clients"), st.encode());
         return Future.all(WsClient.connect(vertx, node.dataUrl(path)), WsClient.connect(vertx, node.dataUrl(path)));
       })
       .compose(all -> awaitStatusClients("count", 2)
@@ -469,7 +457,7 @@ class ServerModeTest {
   void peersThatNeverAnswerPingsAreClosedWhileAnsweringClientsStay(VertxTestContext ctx) {
     String path = "/hb";
     Promise<Void> ignorerClosed = Promise.promise();
-    createRule("hb", props(path).put("pingInterval", 200))
+    node.createRule(rule("hb", serverProps(path).put("pingInterval", 200)))
       .compose(v -> WsClient.connect(vertx, node.dataUrl(path)))
       .compose(live -> vertx.executeBlocking(() -> rawUpgrade(path)) // completes the handshake, then never reads
         .compose(silent -> netUpgradeThenIgnore(path, ignorerClosed)) // reads every frame, answers none
@@ -497,9 +485,9 @@ class ServerModeTest {
   void gracefulStopDeliversWhatWasPublishedThenClosesWith1001(VertxTestContext ctx) {
     int n = 300;
     String path = "/bye";
-    createRule("bye", props(path))
+    node.createRule(rule("bye", serverProps(path)))
       .compose(v -> WsClient.connect(vertx, node.dataUrl(path)))
-      .compose(client -> awaitClients(path, 1)
+      .compose(client -> node.awaitClients(path, 1)
         .compose(x -> {
           for (int i = 0; i < n; i++) {
             vertx.eventBus().publish("rule.bye", new JsonObject().put("n", i));
@@ -521,15 +509,6 @@ class ServerModeTest {
   }
 
   // ---- helpers -------------------------------------------------------------------------------------------------
-
-  private static JsonObject props(String path) {
-    return new JsonObject().put("path", path);
-  }
-
-  private Future<Void> createRule(String id, JsonObject websocket) {
-    return node.createRule(new JsonObject().put("id", id)
-      .put("actions", new JsonArray().add(new JsonObject().put("websocket", websocket))));
-  }
 
   private Future<Void> registerEndpoint(String path) {
     return node.post("/connection/websocket", new JsonObject().put("endpoint", path)).map(r -> {
@@ -554,22 +533,6 @@ class ServerModeTest {
     });
   }
 
-  private Future<JsonObject> status(String ruleId) {
-    return node.get("/rules/" + ruleId + "/status").map(r -> {
-      assertEquals(200, r.statusCode(), r.bodyAsString());
-      return r.bodyAsJsonObject();
-    });
-  }
-
-  /** The entry of GET /connection/websocket for {@code path}, or null. */
-  private Future<JsonObject> endpointInfo(String path) {
-    return node.get("/connection/websocket").map((HttpResponse<Buffer> r) -> {
-      assertEquals(200, r.statusCode(), r.bodyAsString());
-      return r.bodyAsJsonArray().stream().map(JsonObject.class::cast)
-        .filter(e -> path.equals(e.getString("endpoint"))).findFirst().orElse(null);
-    });
-  }
-
   private static Set<Object> holders(JsonObject info) {
     return Set.copyOf(info.getJsonArray("holders").getList());
   }
@@ -578,34 +541,9 @@ class ServerModeTest {
     return frames.stream().map(f -> new JsonArray((String) f).getJsonObject(0).getString("from")).toList();
   }
 
-  private Future<JsonObject> awaitClients(String path, int n) {
-    return poll("endpoint " + path + " has " + n + " client(s)", () -> endpointInfo(path),
-      e -> e != null && e.getInteger("clients") == n);
-  }
-
   private Future<JsonObject> awaitStatusClients(String ruleId, int n) {
-    return poll("rule " + ruleId + " status shows " + n + " client(s)", () -> status(ruleId),
-      st -> st.getInteger(SINK + "clients", -1) == n);
-  }
-
-  /** Asks {@code probe} until {@code done} holds, at most {@link #POLL_ATTEMPTS} times. */
-  private <T> Future<T> poll(String what, Supplier<Future<T>> probe, Predicate<T> done) {
-    Promise<T> result = Promise.promise();
-    attempt(what, probe, done, POLL_ATTEMPTS, result);
-    return result.future();
-  }
-
-  private <T> void attempt(String what, Supplier<Future<T>> probe, Predicate<T> done, int left, Promise<T> result) {
-    probe.get().onComplete(ar -> {
-      if (ar.succeeded() && done.test(ar.result())) {
-        result.complete(ar.result());
-      } else if (left <= 1) {
-        result.fail(new AssertionError(what + ": not reached after " + POLL_ATTEMPTS + " attempts; last seen: "
-          + (ar.succeeded() ? ar.result() : ar.cause())));
-      } else {
-        vertx.setTimer(POLL_DELAY_MS, id -> attempt(what, probe, done, left - 1, result));
-      }
-    });
+    return node.awaitStatus(ruleId, "the status shows " + n + " client(s)",
+      st -> st.getInteger(SINK0 + "clients", -1) == n, POLL_ATTEMPTS);
   }
 
   /** Succeeds when a TCP connection to the data port is refused: nothing listens there. */
@@ -627,45 +565,11 @@ class ServerModeTest {
       .compose(resp -> resp.body().map(b -> resp.statusCode()));
   }
 
-  private static String upgradeRequest(String path, int port) {
-    return "GET " + path + " HTTP/1.1\r\n"
-      + "Host: 127.0.0.1:" + port + "\r\n"
-      + "Upgrade: websocket\r\n"
-      + "Connection: Upgrade\r\n"
-      + "Sec-WebSocket-Key: " + WS_KEY + "\r\n"
-      + "Sec-WebSocket-Version: 13\r\n\r\n";
-  }
-
-  private static void checkSwitched(String head, String path) throws IOException {
-    if (!head.startsWith("HTTP/1.1 101")
-      || !head.toLowerCase(Locale.ROOT).contains("sec-websocket-accept: " + WS_ACCEPT.toLowerCase(Locale.ROOT))) {
-      throw new IOException("the upgrade of " + path + " was not accepted: " + head);
-    }
-  }
-
   /**
    * A blocking socket that does the WebSocket handshake by hand and then never reads again (closed after the test).
    */
   private Socket rawUpgrade(String path) throws IOException {
-    Socket socket = new Socket();
-    synchronized (rawSockets) {
-      rawSockets.add(socket);
-    }
-    socket.setSoTimeout(10_000);
-    socket.connect(new InetSocketAddress("127.0.0.1", node.dataPort()), 5_000);
-    socket.getOutputStream().write(upgradeRequest(path, node.dataPort()).getBytes(StandardCharsets.US_ASCII));
-    socket.getOutputStream().flush();
-    InputStream in = socket.getInputStream();
-    StringBuilder head = new StringBuilder();
-    while (head.length() < 8192 && !head.toString().endsWith("\r\n\r\n")) { // bounded: one response head
-      int b = in.read();
-      if (b < 0) {
-        throw new EOFException("the data server closed the connection during the upgrade of " + path + ": " + head);
-      }
-      head.append((char) b);
-    }
-    checkSwitched(head.toString(), path);
-    return socket;
+    return rawClients.upgrade(node.dataPort(), path);
   }
 
   /**
@@ -685,7 +589,7 @@ class ServerModeTest {
         int end = text.indexOf("\r\n\r\n");
         if (end >= 0) {
           try {
-            checkSwitched(text.substring(0, end + 4), path);
+            RawWsClients.checkSwitched(text.substring(0, end + 4), path);
             switched.complete(socket);
           } catch (IOException e) {
             switched.fail(e);
@@ -696,7 +600,7 @@ class ServerModeTest {
         switched.tryFail("closed during the upgrade");
         closed.tryComplete();
       });
-      return socket.write(upgradeRequest(path, node.dataPort())).compose(v -> switched.future());
+      return socket.write(RawWsClients.request(path, node.dataPort())).compose(v -> switched.future());
     });
   }
 }

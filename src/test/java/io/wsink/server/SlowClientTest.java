@@ -1,14 +1,12 @@
 package io.wsink.server;
 
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import io.wsink.testkit.Poll;
+import io.wsink.testkit.RawWsClients;
 import io.wsink.testkit.TestNode;
 import io.wsink.testkit.WsClient;
 import org.junit.jupiter.api.AfterEach;
@@ -20,8 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
@@ -32,11 +28,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
 
+import static io.wsink.testkit.Rules.SINK0;
+import static io.wsink.testkit.Rules.rule;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -48,7 +46,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @io.vertx.junit5.Timeout(value = 25, timeUnit = TimeUnit.SECONDS)
 class SlowClientTest {
 
-  private static final String SINK = "sink_websocket_0_0_";
   private static final String PATH = "/slow";
   private static final String RULE = "slow";
   private static final int QUEUE_BYTES = 65536;
@@ -62,10 +59,6 @@ class SlowClientTest {
   private static final int TAIL = 500;
   /** Messages published before waiting for the fast client to have them: it is fast, not infinitely buffered. */
   private static final int BATCH = 50;
-  private static final int POLL_ATTEMPTS = 100;
-  private static final long POLL_DELAY_MS = 50;
-  private static final String WS_KEY = "dGhlIHNhbXBsZSBub25jZQ==";
-  private static final String WS_ACCEPT = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
   private static final String SENTINEL = "END";
 
   @TempDir
@@ -73,24 +66,17 @@ class SlowClientTest {
 
   private Vertx vertx;
   private TestNode node;
-  private final List<Socket> rawSockets = new ArrayList<>();
+  private final RawWsClients rawClients = new RawWsClients();
 
   @BeforeEach
   void startNode(Vertx vertx, VertxTestContext ctx) {
     this.vertx = vertx;
-    TestNode.start(vertx, dir).onComplete(ctx.succeeding(n -> {
-      node = n;
-      ctx.completeNow();
-    }));
+    TestNode.start(vertx, dir).onSuccess(n -> node = n).onComplete(ctx.succeedingThenComplete());
   }
 
   @AfterEach
   void closeRawSockets() throws IOException {
-    synchronized (rawSockets) {
-      for (Socket s : rawSockets) {
-        s.close();
-      }
-    }
+    rawClients.close();
   }
 
   @Test
@@ -130,21 +116,21 @@ class SlowClientTest {
   void disconnectClosesTheSlowClientOnlyAndCountsIt(VertxTestContext ctx) {
     JsonObject props = new JsonObject().put("path", PATH).put("clientQueueBytes", QUEUE_BYTES)
       .put("overflow", "disconnect");
-    createRule(props)
+    node.createRule(rule(RULE, props))
       .compose(v -> WsClient.connect(vertx, node.dataUrl(PATH)))
       .compose(fast -> vertx.executeBlocking(() -> rawUpgrade(PATH), false)
-        .compose(slow -> awaitEndpoint(e -> e.getInteger("clients") == 2)
+        .compose(slow -> node.awaitClients(PATH, 2)
           .compose(x -> publishUntilOverflowed(fast, 0))
           .map(published -> {
             checkFastClient(fast.messages(), published);
             assertFalse(fast.closed().isComplete(), "the fast client is not disconnected");
             return null;
           })
-          .compose(x -> poll("the slow client is disconnected and counted", this::status,
-            st -> st.getInteger(SINK + "clients") == 1 && st.getLong(SINK + "clients_disconnected_total") >= 1))
+          .compose(x -> node.awaitStatus(RULE, "the slow client is disconnected and counted",
+            st -> st.getInteger(SINK0 + "clients") == 1 && st.getLong(SINK0 + "clients_disconnected_total") >= 1))
           .map(st -> {
-            assertEquals(1, st.getLong(SINK + "clients_disconnected_total"), st.encode());
-            assertTrue(st.getLong(SINK + "records_dropped_total") > 0, "drops are counted: " + st.encode());
+            assertEquals(1, st.getLong(SINK0 + "clients_disconnected_total"), st.encode());
+            assertTrue(st.getLong(SINK0 + "records_dropped_total") > 0, "drops are counted: " + st.encode());
             return null;
           })
           // the server really closed the slow client's TCP connection: reading it now ends, it does not hang
@@ -171,24 +157,24 @@ class SlowClientTest {
     // The slow client never reads, but sends unsolicited Pongs (RFC 6455 §5.5.3, a heartbeat) until its buffers are
     // full, so that it is alive then and goes silent only with megabytes stuck on its way.
     JsonObject props = new JsonObject().put("path", PATH).put("clientQueueBytes", QUEUE_BYTES).put("pingInterval", 500);
-    createRule(props)
+    node.createRule(rule(RULE, props))
       .compose(v -> WsClient.connect(vertx, node.dataUrl(PATH)))
       .compose(fast -> vertx.executeBlocking(() -> rawUpgrade(PATH), false)
         .compose(slow -> {
           long heartbeat = vertx.setPeriodic(100, id -> vertx.executeBlocking(() -> sendPong(slow), false));
-          return awaitEndpoint(e -> e.getInteger("clients") == 2)
+          return node.awaitClients(PATH, 2)
             .compose(x -> publishUntilOverflowed(fast, 0))
-            .compose(published -> status())
+            .compose(published -> node.status(RULE))
             .eventually(() -> {
               vertx.cancelTimer(heartbeat); // from now on the slow client is silent
               return Future.succeededFuture();
             })
             .map(st -> {
-              assertEquals(2, st.getInteger(SINK + "clients"), "a client that sends Pongs is alive: " + st.encode());
+              assertEquals(2, st.getInteger(SINK0 + "clients"), "a client that sends Pongs is alive: " + st.encode());
               return null;
             })
-            .compose(x -> poll("the peer that went silent is closed", this::status,
-              st -> st.getInteger(SINK + "clients") == 1, 140))
+            .compose(x -> node.awaitStatus(RULE, "the peer that went silent is closed",
+              st -> st.getInteger(SINK0 + "clients") == 1, 140))
             .compose(x -> vertx.executeBlocking(() -> readUntilClosed(slow), false))
             .map(end -> {
               assertNotEquals("timeout", end, "the dead peer's connection must be closed by the server");
@@ -223,18 +209,18 @@ class SlowClientTest {
     if (overflow != null) {
       props.put("overflow", overflow);
     }
-    return createRule(props)
+    return node.createRule(rule(RULE, props))
       .compose(v -> WsClient.connect(vertx, node.dataUrl(PATH)))
       .compose(fast -> vertx.executeBlocking(() -> rawUpgrade(PATH), false)
-        .compose(slow -> awaitEndpoint(e -> e.getInteger("clients") == 2)
+        .compose(slow -> node.awaitClients(PATH, 2)
           .compose(x -> publishUntilOverflowed(fast, 0))
           .compose(published -> {
             checkFastClient(fast.messages(), published);
-            return status().compose(st -> {
-              assertTrue(st.getLong(SINK + "records_dropped_total") > 0, st.encode());
-              assertEquals(2, st.getInteger(SINK + "clients"), "dropping never disconnects: " + st.encode());
-              assertEquals(0, st.getLong(SINK + "clients_disconnected_total", 0L), st.encode());
-              assertEquals(published, st.getLong(SINK + "records_out_total").intValue(), st.encode());
+            return node.status(RULE).compose(st -> {
+              assertTrue(st.getLong(SINK0 + "records_dropped_total") > 0, st.encode());
+              assertEquals(2, st.getInteger(SINK0 + "clients"), "dropping never disconnects: " + st.encode());
+              assertEquals(0, st.getLong(SINK0 + "clients_disconnected_total", 0L), st.encode());
+              assertEquals(published, st.getLong(SINK0 + "records_out_total").intValue(), st.encode());
               return endpointInfo();
             }).compose(info -> {
               long maxQueued = info.getLong("maxQueuedBytes");
@@ -263,7 +249,7 @@ class SlowClientTest {
    * @return how many messages were published
    */
   private Future<Integer> publishUntilOverflowed(WsClient fast, int from) {
-    return publishUntil(fast, from, st -> st.getLong(SINK + "records_dropped_total") > 0, "no message dropped");
+    return publishUntil(fast, from, st -> st.getLong(SINK0 + "records_dropped_total") > 0, "no message dropped");
   }
 
   /**
@@ -275,7 +261,7 @@ class SlowClientTest {
   private Future<Integer> publishUntil(WsClient fast, int from, Predicate<JsonObject> stop, String otherwise) {
     int to = from + BATCH;
     publish(from, to);
-    return fast.awaitMessages(to).compose(x -> status()).compose(st -> {
+    return fast.awaitMessages(to).compose(x -> node.status(RULE)).compose(st -> {
       if (stop.test(st)) {
         int end = to + TAIL;
         publish(to, end);
@@ -301,7 +287,7 @@ class SlowClientTest {
    */
   private Future<JsonObject> sendSentinelUntilBothTakeIt() {
     int[] k = {0};
-    return poll("a sentinel reaches both clients", () -> node.post("/publish/rule." + RULE + "?ack=true",
+    return Poll.until(vertx, "a sentinel reaches both clients", () -> node.post("/publish/rule." + RULE + "?ack=true",
         new JsonObject().put("sentinel", k[0]++)).map(r -> {
           assertEquals(200, r.statusCode(), r.bodyAsString());
           return r.bodyAsJsonObject();
@@ -328,53 +314,10 @@ class SlowClientTest {
 
   // ---- REST ----------------------------------------------------------------------------------------------------
 
-  private Future<Void> createRule(JsonObject websocket) {
-    return node.createRule(new JsonObject().put("id", RULE)
-      .put("actions", new JsonArray().add(new JsonObject().put("websocket", websocket))));
-  }
-
-  private Future<JsonObject> status() {
-    return node.get("/rules/" + RULE + "/status").map(r -> {
-      assertEquals(200, r.statusCode(), r.bodyAsString());
-      return r.bodyAsJsonObject();
-    });
-  }
-
   private Future<JsonObject> endpointInfo() {
-    return node.get("/connection/websocket").map((HttpResponse<Buffer> r) -> {
-      assertEquals(200, r.statusCode(), r.bodyAsString());
-      return r.bodyAsJsonArray().stream().map(JsonObject.class::cast)
-        .filter(e -> PATH.equals(e.getString("endpoint"))).findFirst()
-        .orElseThrow(() -> new AssertionError("endpoint " + PATH + " not listed: " + r.bodyAsString()));
-    });
-  }
-
-  private Future<JsonObject> awaitEndpoint(Predicate<JsonObject> done) {
-    return poll("endpoint " + PATH + " state", this::endpointInfo, done);
-  }
-
-  private <T> Future<T> poll(String what, Supplier<Future<T>> probe, Predicate<T> done) {
-    return poll(what, probe, done, POLL_ATTEMPTS);
-  }
-
-  /** Asks {@code probe} until {@code done} holds, at most {@code attempts} times, {@link #POLL_DELAY_MS} apart. */
-  private <T> Future<T> poll(String what, Supplier<Future<T>> probe, Predicate<T> done, int attempts) {
-    Promise<T> result = Promise.promise();
-    attempt(what, probe, done, attempts, attempts, result);
-    return result.future();
-  }
-
-  private <T> void attempt(String what, Supplier<Future<T>> probe, Predicate<T> done, int attempts, int left,
-                           Promise<T> result) {
-    probe.get().onComplete(ar -> {
-      if (ar.succeeded() && done.test(ar.result())) {
-        result.complete(ar.result());
-      } else if (left <= 1) {
-        result.fail(new AssertionError(what + ": not reached after " + attempts + " attempts; last seen: "
-          + (ar.succeeded() ? ar.result() : ar.cause())));
-      } else {
-        vertx.setTimer(POLL_DELAY_MS, id -> attempt(what, probe, done, attempts, left - 1, result));
-      }
+    return node.endpoint(PATH).map(e -> {
+      assertNotNull(e, "endpoint " + PATH + " not listed");
+      return e;
     });
   }
 
@@ -382,36 +325,7 @@ class SlowClientTest {
 
   /** Handshake by hand on a socket with a small receive window, then nothing is read until the test says so. */
   private Socket rawUpgrade(String path) throws IOException {
-    Socket socket = new Socket();
-    synchronized (rawSockets) {
-      rawSockets.add(socket);
-    }
-    socket.setReceiveBufferSize(4096); // before connect: the window the server sees stays small
-    socket.setSoTimeout(10_000);
-    socket.connect(new InetSocketAddress("127.0.0.1", node.dataPort()), 5_000);
-    String request = "GET " + path + " HTTP/1.1\r\n"
-      + "Host: 127.0.0.1:" + node.dataPort() + "\r\n"
-      + "Upgrade: websocket\r\n"
-      + "Connection: Upgrade\r\n"
-      + "Sec-WebSocket-Key: " + WS_KEY + "\r\n"
-      + "Sec-WebSocket-Version: 13\r\n\r\n";
-    socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-    socket.getOutputStream().flush();
-    InputStream in = socket.getInputStream();
-    StringBuilder head = new StringBuilder();
-    while (head.length() < 8192 && !head.toString().endsWith("\r\n\r\n")) { // bounded: one response head
-      int b = in.read();
-      if (b < 0) {
-        throw new EOFException("the data server closed the connection during the upgrade: " + head);
-      }
-      head.append((char) b);
-    }
-    String h = head.toString();
-    if (!h.startsWith("HTTP/1.1 101")
-      || !h.toLowerCase(Locale.ROOT).contains("sec-websocket-accept: " + WS_ACCEPT.toLowerCase(Locale.ROOT))) {
-      throw new IOException("the upgrade of " + path + " was not accepted: " + h);
-    }
-    return socket;
+    return rawClients.upgrade(node.dataPort(), path, 4096);
   }
 
   /** An unsolicited, empty, masked Pong frame from the client (RFC 6455 §5.5.3: a unidirectional heartbeat). */

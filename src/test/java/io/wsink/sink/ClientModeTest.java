@@ -2,7 +2,6 @@ package io.wsink.sink;
 
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
@@ -10,7 +9,6 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
@@ -20,6 +18,8 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import io.wsink.testkit.Poll;
+import io.wsink.testkit.RecordingServer;
 import io.wsink.testkit.TestNode;
 import io.wsink.tls.ServerTls;
 import io.wsink.tls.TestCerts;
@@ -30,11 +30,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.net.ssl.SSLPeerUnverifiedException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -43,6 +41,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
+import static io.wsink.testkit.RestAssertions.assertEmptyBody;
+import static io.wsink.testkit.Rules.SINK0;
+import static io.wsink.testkit.Rules.clientProps;
+import static io.wsink.testkit.Rules.rule;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -57,9 +59,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @io.vertx.junit5.Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
 class ClientModeTest {
 
-  private static final String M = "sink_websocket_0_0_";
-  /** Longest wait for one expected event before a test fails with what it saw instead. */
-  private static final long AWAIT_MS = 10_000;
+  /** Polls of a rule status give up after as long as the awaits of a {@link RecordingServer}. */
+  private static final int STATUS_ATTEMPTS = (int) (RecordingServer.AWAIT_MS / Poll.DELAY_MS);
 
   @TempDir
   static Path dir;
@@ -68,7 +69,7 @@ class ClientModeTest {
   private static Vertx vertx;
   private static TestNode node;
 
-  private final List<Recorder> servers = new ArrayList<>();
+  private final List<RecordingServer> servers = new ArrayList<>();
   private final List<NetServer> rawServers = new ArrayList<>();
   private final List<HttpServer> refusingServers = new ArrayList<>();
   private final List<TestNode> ownNodes = new ArrayList<>();
@@ -113,9 +114,9 @@ class ClientModeTest {
 
   @Test
   void rowsGoOutAsJsonTextStringsAsTextBytesAsBinary(VertxTestContext ctx) {
-    Recorder server = new Recorder("server");
+    RecordingServer server = recorder("server");
     server.listen(0)
-      .compose(port -> node.createRule(rule("kinds", client(port))))
+      .compose(port -> node.createRule(rule("kinds", clientProps(port))))
       .compose(v -> {
         vertx.eventBus().publish("rule.kinds", new JsonObject().put("a", 1));
         vertx.eventBus().publish("rule.kinds", new JsonArray().add(new JsonObject().put("a", 1))
@@ -138,9 +139,9 @@ class ClientModeTest {
 
   @Test
   void sendSingleSendsOneFramePerRow(VertxTestContext ctx) {
-    Recorder server = new Recorder("server");
+    RecordingServer server = recorder("server");
     server.listen(0)
-      .compose(port -> node.createRule(rule("single", client(port).put("sendSingle", true))))
+      .compose(port -> node.createRule(rule("single", clientProps(port).put("sendSingle", true))))
       .compose(v -> {
         vertx.eventBus().publish("rule.single", new JsonArray().add(new JsonObject().put("a", 1))
           .add(new JsonObject().put("a", 2)).add(new JsonObject().put("a", 3)));
@@ -155,10 +156,10 @@ class ClientModeTest {
 
   @Test
   void frameTypeBinaryTurnsJsonIntoBinaryFramesAndTextTurnsBytesIntoText(VertxTestContext ctx) {
-    Recorder server = new Recorder("server");
+    RecordingServer server = recorder("server");
     server.listen(0)
-      .compose(port -> node.createRule(rule("bin", client(port).put("frameType", "binary")))
-        .compose(v -> node.createRule(rule("txt", client(port).put("path", "/text").put("frameType", "text")))))
+      .compose(port -> node.createRule(rule("bin", clientProps(port).put("frameType", "binary")))
+        .compose(v -> node.createRule(rule("txt", clientProps(port).put("path", "/text").put("frameType", "text")))))
       .compose(v -> {
         vertx.eventBus().publish("rule.bin", new JsonObject().put("a", 1));
         vertx.eventBus().publish("rule.bin", "s");
@@ -178,10 +179,10 @@ class ClientModeTest {
 
   @Test
   void restPublishKeepsTheBodyKindAndAcknowledges(VertxTestContext ctx) {
-    Recorder server = new Recorder("server");
+    RecordingServer server = recorder("server");
     WebClient http = WebClient.create(vertx);
     server.listen(0)
-      .compose(port -> node.createRule(rule("rest", client(port))))
+      .compose(port -> node.createRule(rule("rest", clientProps(port))))
       .compose(v -> http.post(node.restPort(), "127.0.0.1", "/publish/rule.rest")
         .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer("{\"a\":1}")))
       .compose(r -> expectStatus(r, 202))
@@ -210,7 +211,7 @@ class ClientModeTest {
 
   @Test
   void queryStringAndRequestHeadersReachTheServer(VertxTestContext ctx) {
-    Recorder server = new Recorder("server");
+    RecordingServer server = recorder("server");
     server.listen(0)
       .compose(port -> node.createRule(rule("hdr", new JsonObject()
         .put("addr", "ws://127.0.0.1:" + port)
@@ -238,9 +239,9 @@ class ClientModeTest {
 
   @Test
   void requestIsAcknowledgedOnceWritten(VertxTestContext ctx) {
-    Recorder server = new Recorder("server");
+    RecordingServer server = recorder("server");
     server.listen(0)
-      .compose(port -> node.createRule(rule("ack", client(port)).put("from", "sensors.ack")))
+      .compose(port -> node.createRule(rule("ack", clientProps(port)).put("from", "sensors.ack")))
       .compose(v -> vertx.eventBus().<JsonObject>request("sensors.ack", new JsonObject().put("t", 20)))
       .compose(reply -> server.awaitMessages(1).map(messages -> {
         ctx.verify(() -> {
@@ -256,10 +257,10 @@ class ClientModeTest {
   void stoppingTheRuleFailsTheRequestsStillWaiting(VertxTestContext ctx) {
     int port = TestNode.freePort(); // nothing listens: the payload waits in the buffer
     AtomicReference<Future<Message<Object>>> pending = new AtomicReference<>();
-    node.createRule(rule("pending", client(port)))
+    node.createRule(rule("pending", clientProps(port)))
       .compose(v -> {
         pending.set(vertx.eventBus().request("rule.pending", "never written"));
-        return awaitStatus("pending", "the payload buffered", s -> s.getInteger(M + "buffer_length", -1) == 1);
+        return awaitStatus("pending", "the payload buffered", s -> s.getInteger(SINK0 + "buffer_length", -1) == 1);
       })
       .compose(v -> node.post("/rules/pending/stop", null))
       .compose(r -> expectStatus(r, 200))
@@ -274,7 +275,7 @@ class ClientModeTest {
 
   @Test
   void theAddressAliasDialsLikeAddr(VertxTestContext ctx) {
-    Recorder server = new Recorder("server");
+    RecordingServer server = recorder("server");
     server.listen(0)
       .compose(port -> node.createRule(rule("alias", new JsonObject().put("address", "127.0.0.1:" + port)
         .put("path", "/alias"))))
@@ -291,9 +292,9 @@ class ClientModeTest {
 
   @Test
   void unsupportedBodyFailsTheRequestAndCountsAnException(VertxTestContext ctx) {
-    Recorder server = new Recorder("server");
+    RecordingServer server = recorder("server");
     server.listen(0)
-      .compose(port -> node.createRule(rule("bad", client(port))))
+      .compose(port -> node.createRule(rule("bad", clientProps(port))))
       .compose(v -> vertx.eventBus().request("rule.bad", 42)
         .transform(ar -> {
           ctx.verify(() -> {
@@ -321,13 +322,13 @@ class ClientModeTest {
       .compose(messages -> {
         ctx.verify(() -> assertEquals(List.of("after the bad one"), messages, "nothing is sent for the bad body"));
         return awaitStatus("bad", "the good message counted out",
-          s -> s.getLong(M + "records_out_total", 0L) == 1);
+          s -> s.getLong(SINK0 + "records_out_total", 0L) == 1);
       })
       .onComplete(ctx.succeeding(status -> ctx.verify(() -> {
-        assertEquals(2, status.getLong(M + "exceptions_total"), status.encodePrettily());
-        assertTrue(status.getString(M + "last_exception").contains("item 0"), status.encodePrettily());
-        assertTrue(status.getLong(M + "last_exception_time") > 0, status.encodePrettily());
-        assertEquals(3, status.getLong(M + "records_in_total"), status.encodePrettily());
+        assertEquals(2, status.getLong(SINK0 + "exceptions_total"), status.encodePrettily());
+        assertTrue(status.getString(SINK0 + "last_exception").contains("item 0"), status.encodePrettily());
+        assertTrue(status.getLong(SINK0 + "last_exception_time") > 0, status.encodePrettily());
+        assertEquals(3, status.getLong(SINK0 + "records_in_total"), status.encodePrettily());
         ctx.completeNow();
       })));
   }
@@ -338,22 +339,22 @@ class ClientModeTest {
   @Test
   void serverDownAtCreationBuffersUntilItComesUp(VertxTestContext ctx) {
     int port = TestNode.freePort();
-    Recorder server = new Recorder("late server");
+    RecordingServer server = recorder("late server");
     AtomicReference<Future<Message<Object>>> ack = new AtomicReference<>();
-    node.createRule(rule("late", client(port)))
+    node.createRule(rule("late", clientProps(port)))
       .compose(v -> awaitStatus("late", "a failed dial",
-        s -> "running".equals(s.getString("status")) && !s.getString(M + "connection_last_error", "").isEmpty()))
+        s -> "running".equals(s.getString("status")) && !s.getString(SINK0 + "connection_last_error", "").isEmpty()))
       .compose(status -> {
         ctx.verify(() -> {
-          int cs = status.getInteger(M + "connection_status");
+          int cs = status.getInteger(SINK0 + "connection_status");
           assertTrue(cs == -1 || cs == 0, status.encodePrettily());
-          assertTrue(status.getString(M + "connection_last_error").contains("cannot connect to ws://127.0.0.1:" + port
-            + "/in"), status.encodePrettily());
+          assertTrue(status.getString(SINK0 + "connection_last_error")
+            .contains("cannot connect to ws://127.0.0.1:" + port + "/in"), status.encodePrettily());
         });
         vertx.eventBus().publish("rule.late", new JsonObject().put("n", 1));
         vertx.eventBus().publish("rule.late", new JsonObject().put("n", 2));
         ack.set(vertx.eventBus().request("rule.late", new JsonObject().put("n", 3)));
-        return awaitStatus("late", "3 buffered messages", s -> s.getInteger(M + "buffer_length", -1) == 3);
+        return awaitStatus("late", "3 buffered messages", s -> s.getInteger(SINK0 + "buffer_length", -1) == 3);
       })
       .compose(status -> {
         ctx.verify(() -> assertFalse(ack.get().isComplete(), "no acknowledgement before the payload is written"));
@@ -366,24 +367,24 @@ class ClientModeTest {
       })
       .compose(reply -> {
         ctx.verify(() -> assertEquals(new JsonObject().put("delivered", 1), reply.body()));
-        return awaitStatus("late", "connected", s -> s.getInteger(M + "connection_status", -2) == 1);
+        return awaitStatus("late", "connected", s -> s.getInteger(SINK0 + "connection_status", -2) == 1);
       })
       .onComplete(ctx.succeeding(status -> ctx.verify(() -> {
-        assertEquals(3, status.getLong(M + "records_out_total"), status.encodePrettily());
-        assertEquals(0, status.getLong(M + "records_dropped_total"), status.encodePrettily());
-        assertEquals(0, status.getInteger(M + "buffer_length"), status.encodePrettily());
+        assertEquals(3, status.getLong(SINK0 + "records_out_total"), status.encodePrettily());
+        assertEquals(0, status.getLong(SINK0 + "records_dropped_total"), status.encodePrettily());
+        assertEquals(0, status.getInteger(SINK0 + "buffer_length"), status.encodePrettily());
         ctx.completeNow();
       })));
   }
 
   @Test
   void whatIsPublishedWhileTheServerIsDownArrivesAfterItsRestartUpToBufferLength(VertxTestContext ctx) {
-    Recorder server = new Recorder("restarted server");
+    RecordingServer server = recorder("restarted server");
     int[] port = new int[1];
     server.listen(0)
       .compose(p -> {
         port[0] = p;
-        return node.createRule(rule("flap", client(p).put("bufferLength", 5)));
+        return node.createRule(rule("flap", clientProps(p).put("bufferLength", 5)));
       })
       .compose(v -> {
         vertx.eventBus().publish("rule.flap", "before");
@@ -391,24 +392,24 @@ class ClientModeTest {
       })
       .compose(v -> server.close())
       .compose(v -> awaitStatus("flap", "the connection seen down",
-        s -> s.getInteger(M + "connection_status", 1) != 1))
+        s -> s.getInteger(SINK0 + "connection_status", 1) != 1))
       .compose(v -> {
         for (int i = 1; i <= 8; i++) {
           vertx.eventBus().publish("rule.flap", "m" + i);
         }
-        return awaitStatus("flap", "the buffer full", s -> s.getInteger(M + "buffer_length", -1) == 5);
+        return awaitStatus("flap", "the buffer full", s -> s.getInteger(SINK0 + "buffer_length", -1) == 5);
       })
       .compose(v -> server.listen(port[0]))
       .compose(p -> server.awaitMessages(6))
       .compose(messages -> {
         ctx.verify(() -> assertEquals(List.of("before", "m4", "m5", "m6", "m7", "m8"), messages,
           "the newest bufferLength messages arrive, in order"));
-        return awaitStatus("flap", "reconnected", s -> s.getInteger(M + "connection_status", -2) == 1
-          && s.getLong(M + "records_out_total", 0L) == 6);
+        return awaitStatus("flap", "reconnected", s -> s.getInteger(SINK0 + "connection_status", -2) == 1
+          && s.getLong(SINK0 + "records_out_total", 0L) == 6);
       })
       .onComplete(ctx.succeeding(status -> ctx.verify(() -> {
-        assertEquals(3, status.getLong(M + "records_dropped_total"), status.encodePrettily());
-        assertEquals(9, status.getLong(M + "records_in_total"), status.encodePrettily());
+        assertEquals(3, status.getLong(SINK0 + "records_dropped_total"), status.encodePrettily());
+        assertEquals(9, status.getLong(SINK0 + "records_in_total"), status.encodePrettily());
         assertTrue(status.getLong("sink_websocket_0_0_connection_reconnects", 0L) >= 1, status.encodePrettily());
         assertEquals(2, server.connections(), "one dial before, one after the restart");
         ctx.completeNow();
@@ -417,7 +418,7 @@ class ClientModeTest {
 
   @Test
   void messagesFlowingAcrossAServerRestartStayInOrderWithoutDuplicates(VertxTestContext ctx) {
-    Recorder server = new Recorder("restarted server");
+    RecordingServer server = recorder("restarted server");
     int total = 300;
     int[] port = new int[1];
     int[] published = new int[1];
@@ -425,7 +426,7 @@ class ClientModeTest {
     server.listen(0)
       .compose(p -> {
         port[0] = p;
-        return node.createRule(rule("flow", client(p)));
+        return node.createRule(rule("flow", clientProps(p)));
       })
       .compose(v -> {
         // one message every 2 ms, whatever happens to the server meanwhile
@@ -438,9 +439,10 @@ class ClientModeTest {
         return server.awaitMessages(20);
       })
       .compose(v -> server.close())
-      .compose(v -> awaitStatus("flow", "the connection seen down", s -> s.getInteger(M + "connection_status", 1) != 1))
+      .compose(v -> awaitStatus("flow", "the connection seen down",
+        s -> s.getInteger(SINK0 + "connection_status", 1) != 1))
       .compose(v -> server.listen(port[0]))
-      .compose(v -> server.awaitUntil("the last message", s -> s.messages.contains(String.valueOf(total - 1))))
+      .compose(v -> server.awaitUntil("the last message", s -> s.messages().contains(String.valueOf(total - 1))))
       .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
         vertx.cancelTimer(publisher[0]);
         List<Object> messages = server.messages();
@@ -461,10 +463,11 @@ class ClientModeTest {
       .requestHandler(req -> req.response().setStatusCode(401).end("no token"));
     refusingServers.add(refusing);
     refusing.listen()
-      .compose(s -> node.createRule(rule("refused", client(s.actualPort()))))
-      .compose(v -> awaitStatus("refused", "the refusal", s -> s.getString(M + "connection_last_error", "").contains("401")))
+      .compose(s -> node.createRule(rule("refused", clientProps(s.actualPort()))))
+      .compose(v -> awaitStatus("refused", "the refusal",
+        s -> s.getString(SINK0 + "connection_last_error", "").contains("401")))
       .onComplete(ctx.succeeding(status -> ctx.verify(() -> {
-        assertNotEquals(1, status.getInteger(M + "connection_status"), status.encodePrettily());
+        assertNotEquals(1, status.getInteger(SINK0 + "connection_status"), status.encodePrettily());
         assertEquals("running", status.getString("status"), "a refused dial does not stop the rule");
         ctx.completeNow();
       })));
@@ -473,14 +476,14 @@ class ClientModeTest {
   @Test
   void maxConnRetryGivesUpButTheRuleKeepsRunning(VertxTestContext ctx) {
     int port = TestNode.freePort();
-    node.createRule(rule("giveup", client(port).put("maxConnRetry", 2)))
+    node.createRule(rule("giveup", clientProps(port).put("maxConnRetry", 2)))
       .compose(v -> awaitStatus("giveup", "giving up",
-        s -> s.getString(M + "connection_last_error", "").contains("gave up")))
+        s -> s.getString(SINK0 + "connection_last_error", "").contains("gave up")))
       .compose(status -> {
         ctx.verify(() -> {
-          assertEquals(-1, status.getInteger(M + "connection_status"), status.encodePrettily());
-          assertTrue(status.getString(M + "connection_last_error").contains("cannot connect to ws://127.0.0.1:" + port),
-            status.encodePrettily());
+          assertEquals(-1, status.getInteger(SINK0 + "connection_status"), status.encodePrettily());
+          assertTrue(status.getString(SINK0 + "connection_last_error")
+            .contains("cannot connect to ws://127.0.0.1:" + port), status.encodePrettily());
         });
         return vertx.eventBus().request("rule.giveup", new JsonObject().put("late", true)).transform(ar -> {
           ctx.verify(() -> {
@@ -493,13 +496,13 @@ class ClientModeTest {
       })
       .compose(v -> {
         vertx.eventBus().publish("rule.giveup", "another");
-        return awaitStatus("giveup", "2 messages dropped", s -> s.getLong(M + "records_dropped_total", 0L) == 2);
+        return awaitStatus("giveup", "2 messages dropped", s -> s.getLong(SINK0 + "records_dropped_total", 0L) == 2);
       })
       .compose(status -> {
         ctx.verify(() -> {
-          assertEquals(2, status.getLong(M + "exceptions_total"), status.encodePrettily());
-          assertTrue(status.getString(M + "last_exception").contains("gave up"), status.encodePrettily());
-          assertEquals(0, status.getLong(M + "records_out_total"), status.encodePrettily());
+          assertEquals(2, status.getLong(SINK0 + "exceptions_total"), status.encodePrettily());
+          assertTrue(status.getString(SINK0 + "last_exception").contains("gave up"), status.encodePrettily());
+          assertEquals(0, status.getLong(SINK0 + "records_out_total"), status.encodePrettily());
           assertEquals("running", status.getString("status"));
         });
         return node.get("/rules");
@@ -516,9 +519,9 @@ class ClientModeTest {
 
   @Test
   void stopStartRestartAndDeleteCloseWith1000AndReconnect(VertxTestContext ctx) {
-    Recorder server = new Recorder("server");
+    RecordingServer server = recorder("server");
     server.listen(0)
-      .compose(port -> node.createRule(rule("life", client(port))))
+      .compose(port -> node.createRule(rule("life", clientProps(port))))
       .compose(v -> server.awaitUntil("first connection", s -> s.connections() == 1))
       .compose(v -> node.post("/rules/life/stop", null))
       .compose(r -> expectStatus(r, 200))
@@ -555,12 +558,12 @@ class ClientModeTest {
 
   @Test
   void updatingTheRuleClosesWith1000AndDialsTheNewAddress(VertxTestContext ctx) {
-    Recorder first = new Recorder("first server");
-    Recorder second = new Recorder("second server");
+    RecordingServer first = recorder("first server");
+    RecordingServer second = recorder("second server");
     Future.all(first.listen(0), second.listen(0))
-      .compose(ports -> node.createRule(rule("moved", client(ports.resultAt(0))))
+      .compose(ports -> node.createRule(rule("moved", clientProps(ports.resultAt(0))))
         .compose(v -> first.awaitUntil("a connection", s -> s.connections() == 1))
-        .compose(v -> node.put("/rules/moved", rule("moved", client(ports.resultAt(1)).put("path", "/new")))))
+        .compose(v -> node.put("/rules/moved", rule("moved", clientProps(ports.resultAt(1)).put("path", "/new")))))
       .compose(r -> expectStatus(r, 200))
       .compose(v -> first.awaitUntil("the close", s -> s.closeCodes().size() == 1))
       .compose(v -> {
@@ -578,25 +581,27 @@ class ClientModeTest {
 
   @Test
   void stoppingTheNodeFlushesWhatIsQueuedThenClosesWith1001(VertxTestContext ctx) {
-    // a node of its own: this test stops it
-    Recorder server = new Recorder("slow server");
-    server.pauseReading = true;
+    // a node of its own, in a Vert.x of its own (one node per Vert.x): this test stops it
+    Vertx ownVertx = Vertx.vertx();
+    RecordingServer server = recorder("slow server");
+    server.pauseReading();
     int count = 200;
     String payload = "x".repeat(50_000); // 10 MB in all: far more than the socket and the kernel buffers take
     TestNode[] own = new TestNode[1];
     server.listen(0)
-      .compose(port -> TestNode.start(vertx, dir.resolve("own")).compose(n -> {
+      .compose(port -> TestNode.start(ownVertx, dir.resolve("own")).compose(n -> {
         own[0] = n;
         ownNodes.add(n);
-        return n.createRule(rule("flush", client(port)));
+        return n.createRule(rule("flush", clientProps(port)));
       }))
       .compose(v -> server.awaitUntil("a connection", s -> s.connections() == 1))
       .compose(v -> {
         for (int i = 0; i < count; i++) {
-          vertx.eventBus().publish("rule.flush", i + payload);
+          ownVertx.eventBus().publish("rule.flush", i + payload);
         }
-        return awaitStatus(own[0], "flush", "every message taken, some still queued",
-          s -> s.getLong(M + "records_in_total", 0L) == count && s.getInteger(M + "buffer_length", 0) > 0);
+        return own[0].awaitStatus("flush", "every message taken, some still queued",
+          s -> s.getLong(SINK0 + "records_in_total", 0L) == count && s.getInteger(SINK0 + "buffer_length", 0) > 0,
+          STATUS_ATTEMPTS);
       })
       .compose(v -> {
         Future<Void> stopped = own[0].stop();
@@ -604,6 +609,7 @@ class ClientModeTest {
         return stopped;
       })
       .compose(v -> server.awaitUntil("all messages and the close", s -> s.closeCodes().size() == 1))
+      .eventually(ownVertx::close)
       .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
         List<Object> messages = server.messages();
         assertEquals(count, messages.size(), "everything queued is written before the close");
@@ -621,7 +627,7 @@ class ClientModeTest {
   @Test
   void checkConnectionRefusesARuleWhoseServerIsDown(VertxTestContext ctx) {
     int port = TestNode.freePort();
-    node.post("/rules", rule("checked", client(port).put("checkConnection", true)))
+    node.post("/rules", rule("checked", clientProps(port).put("checkConnection", true)))
       .compose(r -> {
         ctx.verify(() -> {
           assertEquals(400, r.statusCode(), r.bodyAsString());
@@ -638,9 +644,9 @@ class ClientModeTest {
 
   @Test
   void checkConnectionAcceptsARuleWhoseServerIsUp(VertxTestContext ctx) {
-    Recorder server = new Recorder("server");
+    RecordingServer server = recorder("server");
     server.listen(0)
-      .compose(port -> node.post("/rules", rule("checked", client(port).put("checkConnection", true))))
+      .compose(port -> node.post("/rules", rule("checked", clientProps(port).put("checkConnection", true))))
       .compose(r -> expectStatus(r, 201))
       .compose(v -> {
         vertx.eventBus().publish("rule.checked", "checked and running");
@@ -655,9 +661,9 @@ class ClientModeTest {
 
   @Test
   void anExplicitStartChecksTheConnectionAgain(VertxTestContext ctx) {
-    Recorder server = new Recorder("server");
+    RecordingServer server = recorder("server");
     server.listen(0)
-      .compose(port -> node.post("/rules", rule("recheck", client(port).put("checkConnection", true))))
+      .compose(port -> node.post("/rules", rule("recheck", clientProps(port).put("checkConnection", true))))
       .compose(r -> expectStatus(r, 201))
       .compose(v -> node.post("/rules/recheck/stop", null))
       .compose(r -> expectStatus(r, 200))
@@ -679,14 +685,11 @@ class ClientModeTest {
 
   @Test
   void connectivityCheckDialsPingsAndClosesALiveServer(VertxTestContext ctx) {
-    Recorder server = new Recorder("server");
+    RecordingServer server = recorder("server");
     server.listen(0)
-      .compose(port -> node.post("/metadata/sinks/connection/websocket", client(port).put("path", "/probe")))
+      .compose(port -> node.post("/metadata/sinks/connection/websocket", clientProps(port).put("path", "/probe")))
       .compose(r -> {
-        ctx.verify(() -> {
-          assertEquals(200, r.statusCode(), r.bodyAsString());
-          assertTrue(r.body() == null || r.body().length() == 0, "empty body: " + r.bodyAsString());
-        });
+        ctx.verify(() -> assertEmptyBody(r, 200));
         return server.awaitUntil("ping and close", s -> s.pings() >= 1 && s.closeCodes().size() == 1);
       })
       .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
@@ -701,7 +704,7 @@ class ClientModeTest {
   @Test
   void connectivityCheckReportsTheDialError(VertxTestContext ctx) {
     int port = TestNode.freePort();
-    node.post("/metadata/sinks/connection/websocket", client(port))
+    node.post("/metadata/sinks/connection/websocket", clientProps(port))
       .compose(r -> {
         ctx.verify(() -> {
           assertEquals(400, r.statusCode(), r.bodyAsString());
@@ -721,7 +724,7 @@ class ClientModeTest {
 
   @Test
   void aPeerThatStopsAnsweringIsDetectedByPingAndRedialled(VertxTestContext ctx) {
-    Recorder peer = new Recorder("silent peer");
+    RecordingServer peer = recorder("silent peer");
     NetServer raw = vertx.createNetServer(new NetServerOptions().setHost("127.0.0.1").setPort(0))
       .connectHandler(socket -> {
         peer.connected("/raw", MultiMap.caseInsensitiveMultiMap());
@@ -747,13 +750,14 @@ class ClientModeTest {
       });
     rawServers.add(raw);
     raw.listen()
-      .compose(s -> node.createRule(rule("dead", client(s.actualPort()).put("pingInterval", 200))))
+      .compose(s -> node.createRule(rule("dead", clientProps(s.actualPort()).put("pingInterval", 200))))
       .compose(v -> peer.awaitUntil("a ping on the first connection", s -> s.pings() >= 1))
       .compose(v -> {
         ctx.verify(() -> assertEquals(1, peer.connections(), "pings flow on an upgraded connection"));
         return peer.awaitUntil("a second connection", s -> s.connections() >= 2);
       })
-      .compose(v -> awaitStatus("dead", "a reconnect counted", s -> s.getLong(M + "connection_reconnects", 0L) >= 1))
+      .compose(v -> awaitStatus("dead", "a reconnect counted",
+        s -> s.getLong(SINK0 + "connection_reconnects", 0L) >= 1))
       .onComplete(ctx.succeeding(status -> ctx.verify(() -> {
         assertEquals("running", status.getString("status"));
         ctx.completeNow();
@@ -765,12 +769,11 @@ class ClientModeTest {
 
   @Test
   void twoActionsToTwoServersBothGetPublishSendAndRequest(VertxTestContext ctx) {
-    Recorder a = new Recorder("server A");
-    Recorder b = new Recorder("server B");
+    RecordingServer a = recorder("server A");
+    RecordingServer b = recorder("server B");
     Future.all(a.listen(0), b.listen(0))
-      .compose(ports -> node.createRule(new JsonObject().put("id", "two").put("actions", new JsonArray()
-        .add(new JsonObject().put("websocket", client(ports.resultAt(0)).put("path", "/a")))
-        .add(new JsonObject().put("websocket", client(ports.resultAt(1)).put("path", "/b"))))))
+      .compose(ports -> node.createRule(rule("two", clientProps(ports.resultAt(0)).put("path", "/a"),
+        clientProps(ports.resultAt(1)).put("path", "/b"))))
       .compose(v -> {
         vertx.eventBus().publish("rule.two", "published");
         vertx.eventBus().send("rule.two", "sent");
@@ -787,11 +790,11 @@ class ClientModeTest {
           assertEquals("/a", a.uris().get(0));
           assertEquals("/b", b.uris().get(0));
         });
-        return awaitStatus("two", "both actions counted", s -> s.getLong(M + "records_out_total", 0L) == 3
+        return awaitStatus("two", "both actions counted", s -> s.getLong(SINK0 + "records_out_total", 0L) == 3
           && s.getLong("sink_websocket_1_0_records_out_total", 0L) == 3);
       })
       .onComplete(ctx.succeeding(status -> ctx.verify(() -> {
-        assertEquals(1, status.getInteger(M + "connection_status"), status.encodePrettily());
+        assertEquals(1, status.getInteger(SINK0 + "connection_status"), status.encodePrettily());
         assertEquals(1, status.getInteger("sink_websocket_1_0_connection_status"), status.encodePrettily());
         ctx.completeNow();
       })));
@@ -828,14 +831,14 @@ class ClientModeTest {
 
   @Test
   void wssToAnUntrustedServerShowsTheTlsErrorInTheStatus(VertxTestContext ctx) {
-    Recorder server = new Recorder("tls server");
+    RecordingServer server = recorder("tls server");
     server.listen(0, tlsServer(true, false))
       .compose(port -> node.createRule(rule("untrusted", new JsonObject().put("addr", "localhost:" + port)
         .put("path", "/in").put("rootCaPath", certs.caCert().toString()))))
       .compose(v -> awaitStatus("untrusted", "a TLS error",
-        s -> s.getString(M + "connection_last_error", "").startsWith("cannot connect to wss://localhost:")))
+        s -> s.getString(SINK0 + "connection_last_error", "").startsWith("cannot connect to wss://localhost:")))
       .onComplete(ctx.succeeding(status -> ctx.verify(() -> {
-        assertNotEquals(1, status.getInteger(M + "connection_status"), status.encodePrettily());
+        assertNotEquals(1, status.getInteger(SINK0 + "connection_status"), status.encodePrettily());
         assertEquals(0, server.connections(), "no WebSocket was accepted");
         ctx.completeNow();
       })));
@@ -843,14 +846,14 @@ class ClientModeTest {
 
   private void deliversOverTls(VertxTestContext ctx, HttpServerOptions options, String host, JsonObject tls,
                                String expectedPeer) {
-    Recorder server = new Recorder("tls server");
+    RecordingServer server = recorder("tls server");
     server.listen(0, options)
       .compose(port -> node.createRule(rule("tls", tls.copy().put("addr", host + ":" + port).put("path", "/secure"))))
       .compose(v -> {
         vertx.eventBus().publish("rule.tls", new JsonObject().put("secret", 1));
         return server.awaitMessages(1);
       })
-      .compose(messages -> awaitStatus("tls", "connected", s -> s.getInteger(M + "connection_status", -2) == 1)
+      .compose(messages -> awaitStatus("tls", "connected", s -> s.getInteger(SINK0 + "connection_status", -2) == 1)
         .map(messages))
       .onComplete(ctx.succeeding(messages -> ctx.verify(() -> {
         assertEquals(List.of("[{\"secret\":1}]"), messages);
@@ -876,13 +879,11 @@ class ClientModeTest {
   // ---------------------------------------------------------------------------------------------------------------
   // helpers
 
-  private static JsonObject client(int port) {
-    return new JsonObject().put("addr", "127.0.0.1:" + port).put("path", "/in");
-  }
-
-  private static JsonObject rule(String id, JsonObject websocket) {
-    return new JsonObject().put("id", id)
-      .put("actions", new JsonArray().add(new JsonObject().put("websocket", websocket)));
+  /** A recording server named {@code name} (in failures), closed after the test. */
+  private RecordingServer recorder(String name) {
+    RecordingServer server = new RecordingServer(vertx, name);
+    servers.add(server);
+    return server;
   }
 
   private static Future<HttpResponse<Buffer>> expectStatus(HttpResponse<Buffer> r, int status) {
@@ -890,30 +891,9 @@ class ClientModeTest {
       : Future.failedFuture("expected HTTP " + status + ", got " + r.statusCode() + ": " + r.bodyAsString());
   }
 
-  /** Polls {@code GET /rules/{id}/status} every 50 ms until {@code until} holds (at most {@link #AWAIT_MS}). */
+  /** Polls the status of rule {@code id} on the class's node until {@code until} holds (at most 10 s). */
   private Future<JsonObject> awaitStatus(String id, String what, Predicate<JsonObject> until) {
-    return awaitStatus(node, id, what, until);
-  }
-
-  private Future<JsonObject> awaitStatus(TestNode on, String id, String what, Predicate<JsonObject> until) {
-    Promise<JsonObject> result = Promise.promise();
-    pollStatus(on, id, what, until, (int) (AWAIT_MS / 50), result);
-    return result.future();
-  }
-
-  private void pollStatus(TestNode on, String id, String what, Predicate<JsonObject> until, int attemptsLeft,
-                          Promise<JsonObject> result) {
-    on.get("/rules/" + id + "/status").onComplete(ar -> {
-      JsonObject status = ar.succeeded() && ar.result().statusCode() == 200 ? ar.result().bodyAsJsonObject() : null;
-      if (status != null && until.test(status)) {
-        result.complete(status);
-      } else if (attemptsLeft <= 0) {
-        result.fail("rule " + id + ": " + what + " not seen in the status within " + AWAIT_MS + " ms; last: "
-          + (status != null ? status.encode() : ar.succeeded() ? ar.result().bodyAsString() : ar.cause()));
-      } else {
-        vertx.setTimer(50, t -> pollStatus(on, id, what, until, attemptsLeft - 1, result));
-      }
-    });
+    return node.awaitStatus(id, what, until, STATUS_ATTEMPTS);
   }
 
   private static String accept(String handshake) {
@@ -925,159 +905,6 @@ class ClientModeTest {
       return Base64.getEncoder().encodeToString(sha1);
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  /**
-   * A WebSocket server of the test that records, across restarts on the same port, every message (text as String,
-   * binary as Buffer), each handshake's URI and headers, the client certificate's subject, pings, and the close code
-   * of each connection (null when the client sent none). Safe to read from any thread; awaits fail with what was seen.
-   */
-  private final class Recorder {
-    private final String name;
-    private final List<Object> messages = new ArrayList<>();
-    private final List<String> uris = new ArrayList<>();
-    private final List<MultiMap> headers = new ArrayList<>();
-    private final List<String> peers = new ArrayList<>();
-    private final List<Short> closeCodes = new ArrayList<>();
-    private int pings;
-    private final List<Runnable> waiters = new ArrayList<>();
-    private final List<ServerWebSocket> sockets = new ArrayList<>();
-    /** true: accepted sockets are paused, so that TCP back-pressure holds the client's frames in its queue. */
-    boolean pauseReading;
-    private HttpServer server;
-
-    Recorder(String name) {
-      this.name = name;
-      servers.add(this);
-    }
-
-    Future<Integer> listen(int port) {
-      return listen(port, new HttpServerOptions().setHost("127.0.0.1"));
-    }
-
-    Future<Integer> listen(int port, HttpServerOptions options) {
-      server = vertx.createHttpServer(new HttpServerOptions(options).setPort(port)).webSocketHandler(this::accepted);
-      return server.listen().map(HttpServer::actualPort);
-    }
-
-    Future<Void> close() {
-      HttpServer s = server;
-      server = null;
-      return s == null ? Future.succeededFuture() : s.close();
-    }
-
-    private void accepted(ServerWebSocket ws) {
-      String peer;
-      try {
-        peer = ((X509Certificate) ws.peerCertificates().get(0)).getSubjectX500Principal().getName();
-      } catch (SSLPeerUnverifiedException | RuntimeException e) {
-        peer = "none";
-      }
-      synchronized (this) {
-        peers.add(peer);
-      }
-      if (pauseReading) {
-        ws.pause();
-      }
-      synchronized (this) {
-        sockets.add(ws);
-      }
-      connected(ws.uri(), ws.headers());
-      ws.frameHandler(frame -> {
-        if (frame.isPing()) {
-          pinged();
-        }
-      });
-      ws.textMessageHandler(this::received);
-      ws.binaryMessageHandler(this::received);
-      ws.closeHandler(v -> closed(ws.closeStatusCode()));
-    }
-
-    synchronized void resumeReading() {
-      sockets.forEach(ServerWebSocket::resume);
-    }
-
-    synchronized void connected(String uri, MultiMap handshakeHeaders) {
-      uris.add(uri);
-      headers.add(MultiMap.caseInsensitiveMultiMap().addAll(handshakeHeaders));
-      changed();
-    }
-
-    synchronized void pinged() {
-      pings++;
-      changed();
-    }
-
-    private synchronized void received(Object message) {
-      messages.add(message);
-      changed();
-    }
-
-    private synchronized void closed(Short code) {
-      closeCodes.add(code);
-      changed();
-    }
-
-    synchronized int connections() {
-      return uris.size();
-    }
-
-    synchronized int pings() {
-      return pings;
-    }
-
-    synchronized List<Object> messages() {
-      return List.copyOf(messages);
-    }
-
-    synchronized List<String> uris() {
-      return List.copyOf(uris);
-    }
-
-    synchronized List<MultiMap> headers() {
-      return List.copyOf(headers);
-    }
-
-    synchronized List<String> peers() {
-      return List.copyOf(peers);
-    }
-
-    synchronized List<Short> closeCodes() {
-      return new ArrayList<>(closeCodes); // may hold null
-    }
-
-    Future<List<Object>> awaitMessages(int n) {
-      return awaitUntil(n + " message(s)", s -> s.messages.size() >= n).map(v -> messages());
-    }
-
-    /** Completes once {@code condition} holds; fails after {@link #AWAIT_MS} with what was recorded. */
-    synchronized Future<Void> awaitUntil(String what, Predicate<Recorder> condition) {
-      Promise<Void> promise = Promise.promise();
-      if (condition.test(this)) {
-        promise.complete();
-        return promise.future();
-      }
-      long timer = vertx.setTimer(AWAIT_MS, t -> promise.tryFail(name + ": " + what + " not seen within " + AWAIT_MS
-        + " ms; recorded " + this));
-      Runnable[] check = new Runnable[1];
-      check[0] = () -> {
-        if (condition.test(this) && promise.tryComplete()) {
-          vertx.cancelTimer(timer);
-          waiters.remove(check[0]);
-        }
-      };
-      waiters.add(check[0]);
-      return promise.future();
-    }
-
-    private void changed() {
-      new ArrayList<>(waiters).forEach(Runnable::run);
-    }
-
-    @Override
-    public synchronized String toString() {
-      return "connections " + uris + ", messages " + messages + ", pings " + pings + ", closes " + closeCodes;
     }
   }
 }

@@ -2,25 +2,24 @@ package io.wsink.sink;
 
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import io.wsink.testkit.Poll;
+import io.wsink.testkit.RecordingServer;
 import io.wsink.testkit.TestNode;
 import io.wsink.testkit.WsClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -35,14 +34,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @io.vertx.junit5.Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
 class StandaloneSinkVerticleTest {
 
-  private static final long AWAIT_MS = 10_000;
-
   // ---------------------------------------------------------------------------------------------------------------
   // client mode
 
   @Test
   void clientModePushesWhatIsPublishedToTheRemoteServer(Vertx vertx, VertxTestContext ctx) {
-    Recorder remote = new Recorder(vertx);
+    RecordingServer remote = new RecordingServer(vertx, "remote");
     String[] deployment = new String[1];
     remote.listen()
       .compose(port -> deploy(vertx, new JsonObject().put("from", "x")
@@ -55,18 +52,18 @@ class StandaloneSinkVerticleTest {
       })
       .compose(reply -> {
         ctx.verify(() -> assertEquals(new JsonObject().put("delivered", 1), reply.body()));
-        return remote.await("3 messages", r -> r.messages.size() == 3);
+        return remote.awaitUntil("3 messages", r -> r.messages().size() == 3);
       })
       .compose(v -> {
         ctx.verify(() -> {
           assertEquals(List.of("{\"a\":1}", "text", "{\"b\":2}"), remote.messages());
-          assertEquals("/push", remote.uri());
+          assertEquals("/push", remote.uris().get(0));
         });
         return vertx.undeploy(deployment[0]);
       })
-      .compose(v -> remote.await("the close", r -> r.closed))
+      .compose(v -> remote.awaitUntil("the close", r -> !r.closeCodes().isEmpty()))
       .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
-        Short code = remote.closeCode();
+        Short code = remote.closeCodes().get(0);
         assertNotNull(code, "undeploying sends a Close frame");
         assertTrue(code == 1000 || code == 1001, "close code " + code);
         ctx.completeNow();
@@ -265,18 +262,8 @@ class StandaloneSinkVerticleTest {
 
   /** The data server started for standalone sinks undeploys itself after its last endpoint: nothing is left behind. */
   private static Future<Void> awaitNoDeployment(Vertx vertx) {
-    Promise<Void> done = Promise.promise();
-    long[] attempts = {0};
-    vertx.setPeriodic(1, 20, id -> {
-      if (vertx.deploymentIDs().isEmpty()) {
-        vertx.cancelTimer(id);
-        done.tryComplete();
-      } else if (++attempts[0] >= 250) {
-        vertx.cancelTimer(id);
-        done.tryFail("still deployed 5 s after the last sink left: " + vertx.deploymentIDs());
-      }
-    });
-    return done.future();
+    return Poll.until(vertx, "no deployment left (5 s after the last sink left)", 250, 20,
+      () -> Future.succeededFuture(vertx.deploymentIDs()), Set::isEmpty).mapEmpty();
   }
 
   /** A request to an address nobody consumes fails with NO_HANDLERS: the failed deployment left no consumer. */
@@ -295,87 +282,8 @@ class StandaloneSinkVerticleTest {
    * client, so asking again is exact, not a guess.
    */
   private static Future<Void> requestUntilDelivered(Vertx vertx, String address, Object body) {
-    Promise<Void> done = Promise.promise();
-    requestUntilDelivered(vertx, address, body, 100, done);
-    return done.future();
-  }
-
-  private static void requestUntilDelivered(Vertx vertx, String address, Object body, int attemptsLeft,
-                                            Promise<Void> done) {
-    vertx.eventBus().<JsonObject>request(address, body).onComplete(ar -> {
-      if (ar.succeeded() && ar.result().body().getInteger("delivered", 0) >= 1) {
-        done.complete();
-      } else if (attemptsLeft <= 0) {
-        done.fail("no client reached through " + address + ": " + (ar.succeeded() ? ar.result().body() : ar.cause()));
-      } else {
-        vertx.setTimer(20, t -> requestUntilDelivered(vertx, address, body, attemptsLeft - 1, done));
-      }
-    });
-  }
-
-  /** A WebSocket server on 127.0.0.1 that records the text messages and the close of its one connection. */
-  private static final class Recorder {
-    private final Vertx vertx;
-    private final List<Object> messages = new ArrayList<>();
-    private final List<Runnable> waiters = new ArrayList<>();
-    private String uri;
-    private boolean closed;
-    private Short closeCode;
-    private HttpServer server; // referenced until the test's Vert.x instance closes it
-
-    Recorder(Vertx vertx) {
-      this.vertx = vertx;
-    }
-
-    Future<Integer> listen() {
-      server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0)).webSocketHandler(ws -> {
-        synchronized (this) {
-          uri = ws.uri();
-        }
-        ws.textMessageHandler(text -> changed(() -> messages.add(text)));
-        ws.binaryMessageHandler(data -> changed(() -> messages.add(data)));
-        ws.closeHandler(v -> changed(() -> {
-          closed = true;
-          closeCode = ws.closeStatusCode();
-        }));
-      });
-      return server.listen().map(HttpServer::actualPort);
-    }
-
-    synchronized List<Object> messages() {
-      return List.copyOf(messages);
-    }
-
-    synchronized String uri() {
-      return uri;
-    }
-
-    synchronized Short closeCode() {
-      return closeCode;
-    }
-
-    private synchronized void changed(Runnable change) {
-      change.run();
-      new ArrayList<>(waiters).forEach(Runnable::run);
-    }
-
-    synchronized Future<Void> await(String what, Predicate<Recorder> condition) {
-      Promise<Void> promise = Promise.promise();
-      if (condition.test(this)) {
-        promise.complete();
-        return promise.future();
-      }
-      long timer = vertx.setTimer(AWAIT_MS, t -> promise.tryFail(what + " not seen within " + AWAIT_MS + " ms; got "
-        + messages() + (closed ? ", closed with " + closeCode : "")));
-      Runnable[] check = new Runnable[1];
-      check[0] = () -> {
-        if (condition.test(this) && promise.tryComplete()) {
-          vertx.cancelTimer(timer);
-          waiters.remove(check[0]);
-        }
-      };
-      waiters.add(check[0]);
-      return promise.future();
-    }
+    return Poll.until(vertx, "a client reached through " + address, 100, 20,
+      () -> vertx.eventBus().<JsonObject>request(address, body).map(Message::body),
+      reply -> reply.getInteger("delivered", 0) >= 1).mapEmpty();
   }
 }

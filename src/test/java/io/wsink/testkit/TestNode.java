@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.util.function.Predicate;
 
 /**
  * A whole wsink node deployed in-process with {@link Wsink#deploy}: REST API and data server on free loopback ports, the
@@ -117,6 +118,42 @@ public final class TestNode {
   public Future<Void> createRule(JsonObject rule) {
     return post("/rules", rule).compose(r -> r.statusCode() == 201 ? Future.<Void>succeededFuture()
       : Future.failedFuture("POST /rules answered " + r.statusCode() + ": " + r.bodyAsString()));
+  }
+
+  /** {@code GET /rules/{id}/status}; fails unless the API answered 200. */
+  public Future<JsonObject> status(String ruleId) {
+    return get("/rules/" + ruleId + "/status").compose(r -> r.statusCode() == 200
+      ? Future.succeededFuture(r.bodyAsJsonObject())
+      : Future.failedFuture(new AssertionError("GET /rules/" + ruleId + "/status answered " + r.statusCode() + ": "
+        + r.bodyAsString())));
+  }
+
+  /** Polls the status of rule {@code ruleId} until {@code until} holds ({@link Poll} bounds); completes with it. */
+  public Future<JsonObject> awaitStatus(String ruleId, String what, Predicate<JsonObject> until) {
+    return awaitStatus(ruleId, what, until, Poll.ATTEMPTS);
+  }
+
+  /** As {@link #awaitStatus(String, String, Predicate)}, at most {@code attempts} times. */
+  public Future<JsonObject> awaitStatus(String ruleId, String what, Predicate<JsonObject> until, int attempts) {
+    return Poll.until(vertx, "rule " + ruleId + ": " + what, attempts, Poll.DELAY_MS, () -> status(ruleId), until);
+  }
+
+  /** The entry of {@code GET /connection/websocket} for endpoint {@code path}, or null; fails unless 200. */
+  public Future<JsonObject> endpoint(String path) {
+    return get("/connection/websocket").compose(r -> r.statusCode() != 200
+      ? Future.failedFuture(new AssertionError("GET /connection/websocket answered " + r.statusCode() + ": "
+        + r.bodyAsString()))
+      : Future.succeededFuture(r.bodyAsJsonArray().stream().map(JsonObject.class::cast)
+        .filter(e -> path.equals(e.getString("endpoint"))).findFirst().orElse(null)));
+  }
+
+  /**
+   * Waits until the data server counts {@code n} clients on endpoint {@code path} (a client's upgrade completes on its
+   * side before the server counts it); completes with the endpoint's entry.
+   */
+  public Future<JsonObject> awaitClients(String path, int n) {
+    return Poll.until(vertx, n + " client(s) on " + path, () -> endpoint(path),
+      e -> e != null && e.getInteger("clients") == n);
   }
 
   /** Undeploys the node (a graceful stop, as on SIGTERM). */

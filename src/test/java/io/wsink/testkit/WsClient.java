@@ -11,6 +11,7 @@ import io.vertx.core.http.WebSocketConnectOptions;
 
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.function.Predicate;
 
@@ -99,5 +100,11 @@ public final class WsClient {
 
   public Future<Void> close() {
     return socket.isClosed() ? Future.succeededFuture() : socket.close().eventually(client::close);
+  }
+
+  /** Closes every one of {@code clients}; never fails (for a test's clean-up). */
+  public static Future<Void> closeAll(Collection<WsClient> clients) {
+    return Future.join(clients.stream().map(c -> c.close().recover(e -> Future.succeededFuture())).toList())
+      .<Void>mapEmpty().recover(e -> Future.succeededFuture());
   }
 }

@@ -1,0 +1,88 @@
+package io.wsink.testkit;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Blocking sockets on loopback that do the WebSocket opening handshake by hand (RFC 6455 §4.1) and then read only when
+ * the test does, for peers that misbehave on purpose; {@link #close()} closes every one of them.
+ */
+public final class RawWsClients implements AutoCloseable {
+
+  /** RFC 6455 §1.3 sample key … */
+  private static final String KEY = "dGhlIHNhbXBsZSBub25jZQ==";
+  /** … and its accept value. */
+  private static final String ACCEPT = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
+
+  private final List<Socket> sockets = new ArrayList<>();
+
+  /** The upgrade request for {@code path} on 127.0.0.1:{@code port}. */
+  public static String request(String path, int port) {
+    return "GET " + path + " HTTP/1.1\r\n"
+      + "Host: 127.0.0.1:" + port + "\r\n"
+      + "Upgrade: websocket\r\n"
+      + "Connection: Upgrade\r\n"
+      + "Sec-WebSocket-Key: " + KEY + "\r\n"
+      + "Sec-WebSocket-Version: 13\r\n\r\n";
+  }
+
+  /** Throws unless {@code head} (a response head) accepts the upgrade {@link #request} asked for. */
+  public static void checkSwitched(String head, String path) throws IOException {
+    if (!head.startsWith("HTTP/1.1 101")
+      || !head.toLowerCase(Locale.ROOT).contains("sec-websocket-accept: " + ACCEPT.toLowerCase(Locale.ROOT))) {
+      throw new IOException("the upgrade of " + path + " was not accepted: " + head);
+    }
+  }
+
+  /** {@link #upgrade(int, String, int)} with the default receive buffer. */
+  public Socket upgrade(int port, String path) throws IOException {
+    return upgrade(port, path, 0);
+  }
+
+  /**
+   * Connects to 127.0.0.1:{@code port}, upgrades {@code path} and reads the response head, nothing more. Reads time out
+   * after 10 s.
+   *
+   * @param receiveBufferSize set before connecting, so that the window the server sees stays that small; 0: default
+   */
+  public Socket upgrade(int port, String path, int receiveBufferSize) throws IOException {
+    Socket socket = new Socket();
+    synchronized (sockets) {
+      sockets.add(socket);
+    }
+    if (receiveBufferSize > 0) {
+      socket.setReceiveBufferSize(receiveBufferSize);
+    }
+    socket.setSoTimeout(10_000);
+    socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+    socket.getOutputStream().write(request(path, port).getBytes(StandardCharsets.US_ASCII));
+    socket.getOutputStream().flush();
+    InputStream in = socket.getInputStream();
+    StringBuilder head = new StringBuilder();
+    while (head.length() < 8192 && !head.toString().endsWith("\r\n\r\n")) { // bounded: one response head
+      int b = in.read();
+      if (b < 0) {
+        throw new EOFException("the server closed the connection during the upgrade of " + path + ": " + head);
+      }
+      head.append((char) b);
+    }
+    checkSwitched(head.toString(), path);
+    return socket;
+  }
+
+  @Override
+  public void close() throws IOException {
+    synchronized (sockets) {
+      for (Socket s : sockets) {
+        s.close();
+      }
+    }
+  }
+}
