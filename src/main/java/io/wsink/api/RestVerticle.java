@@ -8,6 +8,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.wsink.config.RestSettings;
+import io.wsink.config.SinkDefaults;
 import io.wsink.rule.RuleException;
 import io.wsink.rule.RuleManager;
 import io.wsink.rule.RuleNotFoundException;
@@ -33,14 +34,17 @@ public final class RestVerticle extends VerticleBase {
   static final long BODY_LIMIT = 1024 * 1024;
 
   private final RestSettings settings;
+  private final SinkDefaults sinkDefaults;
   private final RuleRegistry rules;
   private final EndpointRegistry endpoints;
   private final Store store;
   private HttpServer server;
   private RuleManager manager;
 
-  public RestVerticle(RestSettings settings, RuleRegistry rules, EndpointRegistry endpoints, Store store) {
+  public RestVerticle(RestSettings settings, SinkDefaults sinkDefaults, RuleRegistry rules, EndpointRegistry endpoints,
+                      Store store) {
     this.settings = settings;
+    this.sinkDefaults = sinkDefaults;
     this.rules = rules;
     this.endpoints = endpoints;
     this.store = store;
@@ -48,7 +52,7 @@ public final class RestVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    manager = new RuleManager(vertx, rules, endpoints);
+    manager = new RuleManager(vertx, rules, endpoints, sinkDefaults);
     EndpointResource endpointResource = new EndpointResource(endpoints, store);
     Router router = Router.router(vertx);
     router.route().handler(this::authorize);

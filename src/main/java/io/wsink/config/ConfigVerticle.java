@@ -46,7 +46,7 @@ public final class ConfigVerticle extends VerticleBase {
         return StoreRuleRegistry.load(opened)
           .compose(rules -> vertx.deployVerticle(new ServerVerticle(settings.source(), false))
             .compose(id -> vertx.deployVerticle(
-              new RestVerticle(settings.rest(), rules, new EventBusEndpointRegistry(vertx), opened))))
+              new RestVerticle(settings.rest(), settings.sink(), rules, new EventBusEndpointRegistry(vertx), opened))))
           .recover(err -> opened.close().transform(x -> Future.failedFuture(err)));
       });
     });

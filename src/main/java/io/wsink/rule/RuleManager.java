@@ -10,6 +10,8 @@ import io.vertx.core.json.JsonObject;
 import io.wsink.Addresses;
 import io.wsink.Detached;
 import io.wsink.KeyedQueue;
+import io.wsink.config.SinkDefaults;
+import io.wsink.pipeline.SinkPipeline;
 import io.wsink.server.EndpointRegistry;
 import io.wsink.sink.ConnectionCheck;
 import io.wsink.sink.WebSocketActionProps;
@@ -50,13 +52,16 @@ public final class RuleManager {
   private final Vertx vertx;
   private final RuleRegistry registry;
   private final EndpointRegistry endpoints;
+  /** What every sink gets of the node's {@code sink:} settings. */
+  private final JsonObject sinkDefaults;
   private final Map<String, Runtime> runtimes = new HashMap<>();
   private final KeyedQueue queue = new KeyedQueue();
 
-  public RuleManager(Vertx vertx, RuleRegistry registry, EndpointRegistry endpoints) {
+  public RuleManager(Vertx vertx, RuleRegistry registry, EndpointRegistry endpoints, SinkDefaults sinkDefaults) {
     this.vertx = vertx;
     this.registry = registry;
     this.endpoints = endpoints;
+    this.sinkDefaults = new JsonObject().put("aesKey", sinkDefaults.aesKey());
   }
 
   /** Starts every stored rule that was running; no {@code checkConnection} on recovery (§4.3). */
@@ -131,7 +136,7 @@ public final class RuleManager {
 
   public Future<Void> delete(String id) {
     return serialized(id, () -> existing(id)
-      .compose(r -> undeploy(id, (short) 1000))
+      .compose(stored -> undeploy(id, (short) 1000))
       .compose(v -> registry.remove(id))
       .onSuccess(v -> runtimes.remove(id))
       .mapEmpty());
@@ -230,7 +235,14 @@ public final class RuleManager {
 
   /** Parses off the event loop: validating TLS properties looks at certificate files. */
   private Future<Rule> parse(JsonObject json) {
-    return vertx.executeBlocking(() -> Rule.parse(json), false);
+    return vertx.executeBlocking(() -> {
+      Rule rule = Rule.parse(json);
+      if (sinkDefaults.getString("aesKey").isEmpty()
+        && rule.parsed().stream().anyMatch(p -> !p.encryption().isEmpty())) {
+        throw new RuleException(SinkPipeline.NO_AES_KEY);
+      }
+      return rule;
+    }, false);
   }
 
   private static String stoppedMessage(Runtime rt, StoredRule stored) {
@@ -268,7 +280,8 @@ public final class RuleManager {
     List<Future<String>> sinks = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       String input = count == 1 ? rule.from() : Addresses.actionInput(rule.id(), i);
-      JsonObject config = WebSocketSinkVerticle.managedConfig(rule.id(), i, rule.from(), input, rule.actions().get(i));
+      JsonObject config = WebSocketSinkVerticle.managedConfig(rule.id(), i, rule.from(), input, rule.actions().get(i),
+        sinkDefaults);
       sinks.add(Detached.deploy(vertx, WebSocketSinkVerticle::new, new DeploymentOptions().setConfig(config)));
     }
     return Future.join(sinks).transform(ar -> {

@@ -17,4 +17,6 @@ public final class AckFailure {
   public static final int STOPPED = 3;
   /** The payload could not be handed to the data server. */
   public static final int NOT_DELIVERED = 4;
+  /** The pipeline could not encode the payload (a dataTemplate execution error, a format that does not fit). */
+  public static final int NOT_ENCODED = 5;
 }

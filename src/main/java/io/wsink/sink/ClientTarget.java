@@ -77,6 +77,7 @@ final class ClientTarget implements SinkTarget {
   private long pingTimer = -1;
   private long lastSeen;
   private String lastError = "";
+  private Future<WebSocket> dialing;
   private long reconnects;
 
   ClientTarget(Vertx vertx, WebSocketActionProps props, SinkMetrics metrics) {
@@ -149,10 +150,12 @@ final class ClientTarget implements SinkTarget {
   private void dial() {
     redialTimer = -1;
     status = STATUS_CONNECTING;
-    client.connect(connectOptions(props)).onComplete(ar -> {
+    dialing = client.connect(connectOptions(props));
+    dialing.onComplete(ar -> {
+      dialing = null;
       if (stopping) {
         if (ar.succeeded()) {
-          ar.result().close((short) 1000, "rule stopped");
+          ws = ar.result(); // stop() waits for this dial, then closes it with its close code
         }
         return;
       }
@@ -345,23 +348,29 @@ final class ClientTarget implements SinkTarget {
       if (redialTimer >= 0) {
         vertx.cancelTimer(redialTimer);
       }
-      WebSocket socket = ws;
-      ws = null;
-      Future<Void> closed = socket == null ? Future.succeededFuture()
-        : ConnectionAbort.close(vertx, socket, closeCode, closeCode == 1000 ? "rule stopped" : "going away",
-          CLOSING_TIMEOUT_MS);
-      return closed.eventually(() -> {
-        // what neither the buffer nor a dying socket wrote out is lost: count it and tell who waits
-        for (Pending p : inflight) {
-          if (!p.done) {
-            stopped(p);
-          }
-        }
-        inflight.clear();
-        buffer.forEach(this::stopped);
-        buffer.clear();
-        return client.close();
-      });
+      // a dial in flight settles first (bounded by the connect timeout), so its socket gets a proper Close too
+      return dialing == null ? closeAndRelease(closeCode) : dialing.transform(ar -> closeAndRelease(closeCode));
     });
   }
+
+  private Future<Void> closeAndRelease(short closeCode) {
+    WebSocket socket = ws;
+    ws = null;
+    Future<Void> closed = socket == null ? Future.succeededFuture()
+      : ConnectionAbort.close(vertx, socket, closeCode, closeCode == 1000 ? "rule stopped" : "going away",
+        CLOSING_TIMEOUT_MS);
+    return closed.eventually(() -> {
+      // what neither the buffer nor a dying socket wrote out is lost: count it and tell who waits
+      for (Pending p : inflight) {
+        if (!p.done) {
+          stopped(p);
+        }
+      }
+      inflight.clear();
+      buffer.forEach(this::stopped);
+      buffer.clear();
+      return client.close();
+    });
+  }
+
 }

@@ -33,7 +33,7 @@ final class SinkMetrics {
     lastExceptionTime = System.currentTimeMillis();
   }
 
-  JsonObject toJson(int bufferLength) {
+  JsonObject toJson(long bufferLength) {
     return new JsonObject()
       .put("records_in_total", recordsIn)
       .put("records_out_total", recordsOut)

@@ -3,6 +3,11 @@ package io.wsink.sink;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.wsink.config.NearestName;
+import io.wsink.pipeline.codec.Compressor;
+import io.wsink.pipeline.codec.Encryptor;
+import io.wsink.pipeline.codec.Format;
+import io.wsink.pipeline.template.GoTemplate;
+import io.wsink.pipeline.template.TemplateException;
 import io.wsink.tls.ClientTls;
 
 import java.net.URI;
@@ -37,6 +42,15 @@ public record WebSocketActionProps(
   int bufferLength,
   List<String> fields,
   String dataField,
+  String format,
+  String delimiter,
+  GoTemplate dataTemplate,
+  String compression,
+  String encryption,
+  String encMode,
+  byte[] encIv,
+  int batchSize,
+  long lingerInterval,
   // derived, client mode only
   String host,
   int port,
@@ -97,12 +111,12 @@ public record WebSocketActionProps(
     spec("format", Type.STRING);
     spec("delimiter", Type.STRING);
     // §5 properties whose behaviour is not built yet: their neutral value is accepted, anything else is refused
-    notYet("dataTemplate", Type.STRING, "");
-    notYet("batchSize", Type.INT, 0);
-    notYet("lingerInterval", Type.INT, 0);
-    notYet("compression", Type.STRING, "");
-    notYet("encryption", Type.STRING, "");
-    notYet("encProps", Type.OBJECT, new JsonObject());
+    spec("dataTemplate", Type.STRING);
+    spec("batchSize", Type.INT);
+    spec("lingerInterval", Type.INT);
+    spec("compression", Type.STRING);
+    spec("encryption", Type.STRING);
+    spec("encProps", Type.OBJECT);
     notYet("enableCache", Type.BOOL, false);
     notYet("memoryCacheThreshold", Type.INT, null);
     notYet("maxDiskCache", Type.INT, null);
@@ -155,12 +169,79 @@ public record WebSocketActionProps(
       str(p, "privateKeyPath", ""), str(p, "rootCaPath", ""), str(p, "certificationRaw", ""),
       str(p, "privateKeyRaw", ""), str(p, "rootCARaw", ""));
 
-    String format = str(p, "format", "json");
-    if (!format.equalsIgnoreCase("json")) {
-      if (format.equalsIgnoreCase("delimited") || format.equalsIgnoreCase("binary")) {
-        throw new PropertyException("property format \"" + format + "\" is not supported by this version of wsink yet; use json");
+    String format = str(p, "format", "json").toLowerCase(Locale.ROOT);
+    if (!Format.NAMES.contains(format)) {
+      throw new PropertyException("invalid type for format property, should be one of " + String.join(", ", Format.NAMES)
+        + " but found \"" + format + "\"");
+    }
+    String template = str(p, "dataTemplate", "");
+    GoTemplate dataTemplate = null;
+    if (!template.isEmpty()) {
+      try {
+        dataTemplate = GoTemplate.parse(template);
+      } catch (TemplateException e) {
+        throw new PropertyException("property dataTemplate " + template + " is invalid: " + e.getMessage());
       }
-      throw new PropertyException("property format must be one of json, delimited, binary; got \"" + format + "\"");
+    }
+    String compression = str(p, "compression", "");
+    if (!compression.isEmpty() && !Compressor.NAMES.contains(compression)) {
+      throw new PropertyException("property compression must be one of " + String.join(", ", Compressor.NAMES)
+        + " (or empty for none); got \"" + compression + "\"");
+    }
+    String encryption = str(p, "encryption", "");
+    if (!encryption.isEmpty() && !encryption.equals("aes")) {
+      throw new PropertyException("property encryption must be aes (or empty for none); got \"" + encryption + "\"");
+    }
+    String encMode = "cfb";
+    byte[] encIv = null;
+    Object encProps = p.get("encProps");
+    if (encProps != null) {
+      for (Map.Entry<String, Object> e : (JsonObject) encProps) {
+        switch (e.getKey().toLowerCase(Locale.ROOT)) {
+          case "mode" -> {
+            if (!(e.getValue() instanceof String m) || !Encryptor.MODES.contains(m.toLowerCase(Locale.ROOT))) {
+              throw new PropertyException("property encProps.mode must be one of " + String.join(", ", Encryptor.MODES)
+                + "; got " + (e.getValue() == null ? "null" : describe(e.getValue())));
+            }
+            encMode = ((String) e.getValue()).toLowerCase(Locale.ROOT);
+          }
+          case "iv" -> {
+            if (!(e.getValue() instanceof String iv)) {
+              throw new PropertyException("property encProps.iv must be a base64 string, got "
+                + (e.getValue() == null ? "null" : describe(e.getValue())));
+            }
+            try {
+              encIv = java.util.Base64.getDecoder().decode(iv.trim());
+            } catch (IllegalArgumentException bad) {
+              throw new PropertyException("property encProps.iv must be base64 (16 bytes for cfb, 12 for gcm): "
+                + bad.getMessage());
+            }
+          }
+          default -> {
+            String near = NearestName.suggest(e.getKey(), List.of("mode", "iv"));
+            throw new PropertyException("unknown property \"encProps." + e.getKey() + "\""
+              + (near != null ? " (did you mean \"" + near + "\"?)" : "; encProps has mode and iv"));
+          }
+        }
+      }
+      if (encryption.isEmpty()) {
+        throw new PropertyException("property encProps is set but encryption is not: add \"encryption\": \"aes\"");
+      }
+    }
+    if (encIv != null) {
+      int want = encMode.equals("gcm") ? 12 : 16;
+      if (encIv.length != want) {
+        throw new PropertyException("property encProps.iv must decode to " + want + " bytes for " + encMode + ", but it is "
+          + encIv.length + " bytes");
+      }
+    }
+    int batchSize = (int) integer(p, "batchSize", 0);
+    if (batchSize < 0) {
+      throw new PropertyException("invalid batchSize " + batchSize + ": use 0 (no batching) or a positive number of rows");
+    }
+    long lingerInterval = integer(p, "lingerInterval", 0);
+    if (lingerInterval < 0) {
+      throw new PropertyException("invalid lingerInterval " + lingerInterval + ": use 0 or a number of milliseconds");
     }
     String frame = str(p, "frameType", "auto");
     FrameType frameType = switch (frame.toLowerCase(Locale.ROOT)) {
@@ -169,6 +250,10 @@ public record WebSocketActionProps(
       case "binary" -> FrameType.BINARY;
       default -> throw new PropertyException("property frameType must be one of auto, text, binary; got \"" + frame + "\"");
     };
+    if (frameType == FrameType.TEXT && (!compression.isEmpty() || !encryption.isEmpty() || format.equals("binary"))) {
+      throw new PropertyException("frameType text cannot carry compressed, encrypted or binary-format output: use binary"
+        + " or auto");
+    }
     long pingInterval = integer(p, "pingInterval", DEFAULT_PING_INTERVAL);
     if (pingInterval < 0) {
       throw new PropertyException("property pingInterval must be 0 (off) or a positive number of milliseconds; got " + pingInterval);
@@ -271,7 +356,8 @@ public record WebSocketActionProps(
     }
     return new WebSocketActionProps(addr, path, scheme, tls, bool(p, "checkConnection", false), headers, frameType,
       pingInterval, maxConnRetry, overflow, clientQueueBytes, bool(p, "sendSingle", false), bool(p, "omitIfEmpty", false),
-      bufferLength, fields, str(p, "dataField", ""), host, port, uri);
+      bufferLength, fields, str(p, "dataField", ""), format, str(p, "delimiter", ","), dataTemplate, compression,
+      encryption, encMode, encIv, batchSize, lingerInterval, host, port, uri);
   }
 
   private static int parsePort(String text, String addr) {
@@ -383,6 +469,9 @@ public record WebSocketActionProps(
     Object v = p.get(name);
     if (v == null) {
       return null;
+    }
+    if (((JsonArray) v).isEmpty()) {
+      return null; // eKuiper: no fields selects nothing away
     }
     List<String> out = new ArrayList<>();
     ((JsonArray) v).forEach(s -> out.add((String) s));

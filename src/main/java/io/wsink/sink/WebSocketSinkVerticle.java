@@ -13,6 +13,7 @@ import io.wsink.Addresses;
 import io.wsink.Detached;
 import io.wsink.config.DataServerSettings;
 import io.wsink.pipeline.Frame;
+import io.wsink.pipeline.Payload;
 import io.wsink.pipeline.PipelineException;
 import io.wsink.pipeline.SinkPipeline;
 import io.wsink.server.EndpointHolder;
@@ -22,7 +23,11 @@ import io.wsink.server.ServerVerticle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * One websocket action: consumes an event-bus address, runs each message through the sink pipeline and sends the
@@ -40,6 +45,8 @@ public final class WebSocketSinkVerticle extends VerticleBase {
   public static final String FROM = "from";
   public static final String WEBSOCKET = "websocket";
   public static final String SOURCE = "source";
+  /** The {@code sink} section of wsink.yaml: node-wide defaults, and {@code aesKey} for encryption. */
+  public static final String SINK = "sink";
   static final String RULE = "rule";
   static final String ACTION = "action";
   static final String INPUT = "input";
@@ -54,14 +61,16 @@ public final class WebSocketSinkVerticle extends VerticleBase {
   private final SinkMetrics metrics = new SinkMetrics();
   private WebSocketActionProps props;
   private SinkPipeline pipeline;
+  private Batcher batcher;
   private SinkTarget target;
   private MessageConsumer<Object> input;
   private short closeCode = GOING_AWAY;
 
   /** The config of an action deployed by the rule manager. */
-  public static JsonObject managedConfig(String ruleId, int index, String from, String input, JsonObject properties) {
+  public static JsonObject managedConfig(String ruleId, int index, String from, String input, JsonObject properties,
+                                         JsonObject sinkDefaults) {
     return new JsonObject().put(RULE, ruleId).put(ACTION, index).put(FROM, from).put(INPUT, input)
-      .put(WEBSOCKET, properties).put(MANAGED, true);
+      .put(WEBSOCKET, properties).put(SINK, sinkDefaults).put(MANAGED, true);
   }
 
   @Override
@@ -84,7 +93,11 @@ public final class WebSocketSinkVerticle extends VerticleBase {
 
   private Future<Void> start(JsonObject config, String from, WebSocketActionProps parsed) {
     props = parsed;
-    pipeline = new SinkPipeline(props);
+    String aesKey = config.getJsonObject(SINK, new JsonObject()).getString("aesKey", "");
+    pipeline = new SinkPipeline(props, aesKey.isEmpty() ? null : Base64.getDecoder().decode(aesKey));
+    if (props.batchSize() > 0 || props.lingerInterval() > 0) {
+      batcher = new Batcher(vertx, props.batchSize(), props.lingerInterval(), this::emit);
+    }
     String ruleId = config.getString(RULE);
     int index = config.getInteger(ACTION, 0);
     boolean managed = config.getBoolean(MANAGED, false);
@@ -119,9 +132,9 @@ public final class WebSocketSinkVerticle extends VerticleBase {
   private void onMessage(Message<Object> msg) {
     long received = System.nanoTime();
     metrics.received();
-    List<Frame> frames;
+    Payload payload;
     try {
-      frames = pipeline.apply(msg.body());
+      payload = pipeline.classify(msg.body());
     } catch (PipelineException e) {
       metrics.exception(e.getMessage());
       if (msg.replyAddress() != null) {
@@ -129,33 +142,100 @@ public final class WebSocketSinkVerticle extends VerticleBase {
       }
       return;
     }
-    boolean wantsAck = msg.replyAddress() != null;
-    if (frames.isEmpty()) { // omitIfEmpty
-      if (wantsAck) {
-        msg.reply(new JsonObject().put("delivered", 0));
+    Promise<Integer> ack = null;
+    if (msg.replyAddress() != null) {
+      ack = Promise.promise();
+      ack.future().onComplete(ar -> {
+        if (ar.succeeded()) {
+          msg.reply(new JsonObject().put("delivered", ar.result()));
+        } else if (ar.cause() instanceof ReplyException re) {
+          msg.fail(re.failureCode(), re.getMessage());
+        } else {
+          msg.fail(AckFailure.NOT_DELIVERED, ar.cause().getMessage());
+        }
+      });
+    }
+    if (pipeline.omitted(payload)) {
+      if (ack != null) {
+        ack.complete(0);
       }
       return;
     }
-    int last = frames.size() - 1;
-    for (int i = 0; i < last; i++) {
-      target.send(frames.get(i), null, received);
+    if (batcher != null) {
+      batcher.add(payload, ack, received);
+    } else {
+      // the acknowledgement goes with the last row (or the raw payload)
+      int entries = payload instanceof Payload.Rows r ? Math.max(1, r.rows().size()) : 1;
+      List<Promise<Integer>> rowAcks = new ArrayList<>(Collections.nCopies(entries, null));
+      rowAcks.set(entries - 1, ack);
+      emit(payload, rowAcks, received);
     }
-    if (!wantsAck) {
-      target.send(frames.get(last), null, received);
+  }
+
+  /**
+   * Encodes one payload (a message or a batch) and sends its frames. With {@code sendSingle} every row is its own
+   * frame and a row that cannot be encoded costs only itself; otherwise the payload is one frame.
+   *
+   * @param rowAcks per row (one entry for a raw payload): the acknowledgement its frame completes, or null
+   */
+  private void emit(Payload payload, List<Promise<Integer>> rowAcks, long received) {
+    if (payload instanceof Payload.Rows rows && pipeline.sendSingle()) {
+      if (rows.rows().isEmpty()) {
+        rowAcks.stream().filter(Objects::nonNull).forEach(a -> a.tryComplete(0));
+        return;
+      }
+      for (int i = 0; i < rows.rows().size(); i++) {
+        Promise<Integer> ack = rowAcks.get(i);
+        Frame frame;
+        try {
+          frame = pipeline.encodeRow(rows.rows().get(i));
+        } catch (PipelineException e) {
+          failed(e, ack == null ? List.of() : List.of(ack));
+          continue;
+        }
+        if (frame == null) { // omitIfEmpty
+          if (ack != null) {
+            ack.tryComplete(0);
+          }
+        } else {
+          target.send(frame, ack, received);
+        }
+      }
       return;
     }
-    // frames leave in order, so the last one's acknowledgement covers the message
-    Promise<Integer> ack = Promise.promise();
-    target.send(frames.get(last), ack, received);
-    ack.future().onComplete(ar -> {
+    List<Promise<Integer>> acks = rowAcks.stream().filter(Objects::nonNull).toList();
+    Frame frame;
+    try {
+      List<Frame> frames = pipeline.encode(payload);
+      frame = frames.isEmpty() ? null : frames.get(0); // one unit: one frame
+    } catch (PipelineException e) {
+      failed(e, acks);
+      return;
+    }
+    if (frame == null) {
+      acks.forEach(a -> a.tryComplete(0));
+      return;
+    }
+    if (acks.size() <= 1) {
+      target.send(frame, acks.isEmpty() ? null : acks.get(0), received);
+      return;
+    }
+    Promise<Integer> all = Promise.promise();
+    target.send(frame, all, received);
+    all.future().onComplete(ar -> acks.forEach(a -> {
       if (ar.succeeded()) {
-        msg.reply(new JsonObject().put("delivered", ar.result()));
-      } else if (ar.cause() instanceof ReplyException re) {
-        msg.fail(re.failureCode(), re.getMessage());
+        a.tryComplete(ar.result());
       } else {
-        msg.fail(AckFailure.NOT_DELIVERED, ar.cause().getMessage());
+        a.tryFail(ar.cause());
       }
-    });
+    }));
+  }
+
+  /** A message (or row) the pipeline cannot encode: an exception of the action, which keeps running. */
+  private void failed(PipelineException e, List<Promise<Integer>> acks) {
+    metrics.exception(e.getMessage());
+    acks.forEach(a -> a.tryFail(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, AckFailure.NOT_ENCODED,
+      e.getMessage())));
   }
 
   private void control(Message<JsonObject> msg) {
@@ -176,7 +256,12 @@ public final class WebSocketSinkVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     Future<Void> unregistered = input == null ? Future.succeededFuture() : input.unregister();
-    return unregistered.transform(ar -> target == null ? Future.succeededFuture() : target.stop(closeCode));
+    return unregistered.transform(ar -> {
+      if (batcher != null) {
+        batcher.flush(); // a partial batch goes out before the close
+      }
+      return target == null ? Future.succeededFuture() : target.stop(closeCode);
+    });
   }
 
   /**

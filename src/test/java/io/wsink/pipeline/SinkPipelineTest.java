@@ -171,8 +171,9 @@ class SinkPipelineTest {
   }
 
   @Test
-  void emptyFieldsListKeepsNoKey() throws Exception {
-    assertEquals(List.of("{}"),
+  void emptyFieldsListSelectsNothingAway() throws Exception {
+    // eKuiper: an empty fields list is no selection at all
+    assertEquals(List.of("{\"a\":1}"),
       texts(pipeline("{\"sendSingle\":true,\"fields\":[]}").apply(new JsonObject().put("a", 1))));
   }
 
@@ -342,7 +343,7 @@ class SinkPipelineTest {
   private static SinkPipeline pipeline(String extraProps) {
     JsonObject props = new JsonObject(extraProps);
     props.put("path", "/out");
-    return new SinkPipeline(WebSocketActionProps.parse(props));
+    return new SinkPipeline(WebSocketActionProps.parse(props), null);
   }
 
   private static JsonArray rows(String... rows) {
