@@ -52,7 +52,7 @@ public final class RestVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    manager = new RuleManager(vertx, rules, endpoints, sinkDefaults);
+    manager = new RuleManager(vertx, rules, endpoints, sinkDefaults, store);
     EndpointResource endpointResource = new EndpointResource(endpoints, store);
     Router router = Router.router(vertx);
     router.route().handler(this::authorize);

@@ -16,6 +16,7 @@ import io.wsink.server.EndpointRegistry;
 import io.wsink.sink.ConnectionCheck;
 import io.wsink.sink.WebSocketActionProps;
 import io.wsink.sink.WebSocketSinkVerticle;
+import io.wsink.store.Store;
 import io.wsink.store.StoredRule;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,16 +53,22 @@ public final class RuleManager {
   private final Vertx vertx;
   private final RuleRegistry registry;
   private final EndpointRegistry endpoints;
+  private final Store store;
   /** What every sink gets of the node's {@code sink:} settings. */
   private final JsonObject sinkDefaults;
   private final Map<String, Runtime> runtimes = new HashMap<>();
   private final KeyedQueue queue = new KeyedQueue();
 
-  public RuleManager(Vertx vertx, RuleRegistry registry, EndpointRegistry endpoints, SinkDefaults sinkDefaults) {
+  public RuleManager(Vertx vertx, RuleRegistry registry, EndpointRegistry endpoints, SinkDefaults sinkDefaults,
+                     Store store) {
     this.vertx = vertx;
+    this.store = store;
     this.registry = registry;
     this.endpoints = endpoints;
-    this.sinkDefaults = new JsonObject().put("aesKey", sinkDefaults.aesKey());
+    this.sinkDefaults = new JsonObject().put("aesKey", sinkDefaults.aesKey())
+      .put("enableCache", sinkDefaults.enableCache()).put("memoryCacheThreshold", sinkDefaults.memoryCacheThreshold())
+      .put("maxDiskCache", sinkDefaults.maxDiskCache()).put("bufferPageSize", sinkDefaults.bufferPageSize())
+      .put("resendInterval", sinkDefaults.resendInterval()).put("cleanCacheAtStop", sinkDefaults.cleanCacheAtStop());
   }
 
   /** Starts every stored rule that was running; no {@code checkConnection} on recovery (§4.3). */
@@ -136,7 +143,7 @@ public final class RuleManager {
 
   public Future<Void> delete(String id) {
     return serialized(id, () -> existing(id)
-      .compose(stored -> undeploy(id, (short) 1000))
+      .compose(stored -> undeploy(id, (short) 1000).compose(v -> clearCaches(stored)))
       .compose(v -> registry.remove(id))
       .onSuccess(v -> runtimes.remove(id))
       .mapEmpty());
@@ -228,6 +235,17 @@ public final class RuleManager {
     return Future.join(stopped).mapEmpty();
   }
 
+  /** A dropped rule leaves no disk cache behind. */
+  private Future<Void> clearCaches(StoredRule stored) {
+    Object actions = stored.definition().getValue("actions");
+    int count = actions instanceof JsonArray a ? a.size() : 0;
+    List<Future<Void>> cleared = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      cleared.add(store.clearCache(WebSocketSinkVerticle.cacheKey(stored.id(), i)));
+    }
+    return Future.all(cleared).mapEmpty();
+  }
+
   /** Validates a rule without storing or starting anything (POST /rules/validate). */
   public Future<Rule> validate(JsonObject json) {
     return parse(json);
@@ -282,7 +300,7 @@ public final class RuleManager {
       String input = count == 1 ? rule.from() : Addresses.actionInput(rule.id(), i);
       JsonObject config = WebSocketSinkVerticle.managedConfig(rule.id(), i, rule.from(), input, rule.actions().get(i),
         sinkDefaults);
-      sinks.add(Detached.deploy(vertx, WebSocketSinkVerticle::new, new DeploymentOptions().setConfig(config)));
+      sinks.add(Detached.deploy(vertx, () -> new WebSocketSinkVerticle(store), new DeploymentOptions().setConfig(config)));
     }
     return Future.join(sinks).transform(ar -> {
       List<String> ids = new ArrayList<>();

@@ -19,4 +19,6 @@ public final class AckFailure {
   public static final int NOT_DELIVERED = 4;
   /** The pipeline could not encode the payload (a dataTemplate execution error, a format that does not fit). */
   public static final int NOT_ENCODED = 5;
+  /** The payload went to the disk cache ({@code enableCache}): it will be resent when the connection is back. */
+  public static final int CACHED = 6;
 }

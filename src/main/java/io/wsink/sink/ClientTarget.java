@@ -77,7 +77,9 @@ final class ClientTarget implements SinkTarget {
   private long pingTimer = -1;
   private long lastSeen;
   private String lastError = "";
+  private Runnable readyHandler = () -> { };
   private Future<WebSocket> dialing;
+  private boolean readySignalled;
   private long reconnects;
 
   ClientTarget(Vertx vertx, WebSocketActionProps props, SinkMetrics metrics) {
@@ -188,6 +190,31 @@ final class ClientTarget implements SinkTarget {
     socket.exceptionHandler(err -> lastError = "connection to " + props.url() + " failed: " + err.getMessage());
     socket.closeHandler(v -> disconnected(socket));
     pump();
+    signalReady();
+  }
+
+  /**
+   * Tells the ready handler, on a later turn of the event loop and once per turn: a write that completes at once must
+   * not recurse into the cache's resend, which writes again.
+   */
+  private void signalReady() {
+    if (!readySignalled) {
+      readySignalled = true;
+      vertx.runOnContext(v -> {
+        readySignalled = false;
+        readyHandler.run();
+      });
+    }
+  }
+
+  /** Called when the target can take more again (connected, or a write went out): the cache resends then. */
+  void readyHandler(Runnable handler) {
+    this.readyHandler = handler;
+  }
+
+  /** Connected, and the buffer has room: a frame sent now goes out without waiting behind a reconnect. */
+  boolean canTakeMore() {
+    return ws != null && !ws.isClosed() && bufferLength() < props.bufferLength();
   }
 
   private void disconnected(WebSocket socket) {
@@ -288,6 +315,7 @@ final class ClientTarget implements SinkTarget {
           if (p.ack != null) {
             p.ack.tryComplete(1);
           }
+          signalReady();
         }
         // a failed write is requeued by disconnected(), which always follows
       });

@@ -51,6 +51,14 @@ public record WebSocketActionProps(
   byte[] encIv,
   int batchSize,
   long lingerInterval,
+  // the cache: null = the node's sink: default
+  Boolean enableCache,
+  Integer memoryCacheThreshold,
+  Integer maxDiskCache,
+  Integer bufferPageSize,
+  Long resendInterval,
+  Boolean cleanCacheAtStop,
+  String resendIndicatorField,
   // derived, client mode only
   String host,
   int port,
@@ -117,13 +125,13 @@ public record WebSocketActionProps(
     spec("compression", Type.STRING);
     spec("encryption", Type.STRING);
     spec("encProps", Type.OBJECT);
-    notYet("enableCache", Type.BOOL, false);
-    notYet("memoryCacheThreshold", Type.INT, null);
-    notYet("maxDiskCache", Type.INT, null);
-    notYet("bufferPageSize", Type.INT, null);
-    notYet("resendInterval", Type.INT, null);
-    notYet("cleanCacheAtStop", Type.BOOL, null);
-    notYet("resendIndicatorField", Type.STRING, null);
+    spec("enableCache", Type.BOOL);
+    spec("memoryCacheThreshold", Type.INT);
+    spec("maxDiskCache", Type.INT);
+    spec("bufferPageSize", Type.INT);
+    spec("resendInterval", Type.INT);
+    spec("cleanCacheAtStop", Type.BOOL);
+    spec("resendIndicatorField", Type.STRING);
     notYet("resourceId", Type.STRING, "");
     notYet("concurrency", Type.INT, 1);
   }
@@ -357,7 +365,10 @@ public record WebSocketActionProps(
     return new WebSocketActionProps(addr, path, scheme, tls, bool(p, "checkConnection", false), headers, frameType,
       pingInterval, maxConnRetry, overflow, clientQueueBytes, bool(p, "sendSingle", false), bool(p, "omitIfEmpty", false),
       bufferLength, fields, str(p, "dataField", ""), format, str(p, "delimiter", ","), dataTemplate, compression,
-      encryption, encMode, encIv, batchSize, lingerInterval, host, port, uri);
+      encryption, encMode, encIv, batchSize, lingerInterval, (Boolean) p.get("enableCache"),
+      intOrNull(p, "memoryCacheThreshold"), intOrNull(p, "maxDiskCache"), intOrNull(p, "bufferPageSize"),
+      p.get("resendInterval") == null ? null : integer(p, "resendInterval", 0), (Boolean) p.get("cleanCacheAtStop"),
+      str(p, "resendIndicatorField", ""), host, port, uri);
   }
 
   private static int parsePort(String text, String addr) {
@@ -463,6 +474,10 @@ public record WebSocketActionProps(
   private static long integer(Map<String, Object> p, String name, long def) {
     Object v = p.get(name);
     return v == null ? def : ((Number) v).longValue();
+  }
+
+  private static Integer intOrNull(Map<String, Object> p, String name) {
+    return p.get(name) == null ? null : (int) integer(p, name, 0);
   }
 
   private static List<String> stringList(Map<String, Object> p, String name) {

@@ -20,6 +20,7 @@ import io.wsink.server.EndpointHolder;
 import io.wsink.server.EndpointRegistry;
 import io.wsink.server.EventBusEndpointRegistry;
 import io.wsink.server.ServerVerticle;
+import io.wsink.store.Store;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,12 +60,25 @@ public final class WebSocketSinkVerticle extends VerticleBase {
   private static final short GOING_AWAY = 1001;
 
   private final SinkMetrics metrics = new SinkMetrics();
+  /** The node's store, for the disk cache; null for a standalone sink. */
+  private final Store store;
+  private CacheStage cache;
   private WebSocketActionProps props;
   private SinkPipeline pipeline;
   private Batcher batcher;
   private SinkTarget target;
   private MessageConsumer<Object> input;
   private short closeCode = GOING_AWAY;
+
+  /** A standalone sink (§9): no store, so no disk cache. */
+  public WebSocketSinkVerticle() {
+    this(null);
+  }
+
+  /** A sink of a node: {@code store} keeps its disk cache. */
+  public WebSocketSinkVerticle(Store store) {
+    this.store = store;
+  }
 
   /** The config of an action deployed by the rule manager. */
   public static JsonObject managedConfig(String ruleId, int index, String from, String input, JsonObject properties,
@@ -96,7 +110,7 @@ public final class WebSocketSinkVerticle extends VerticleBase {
     String aesKey = config.getJsonObject(SINK, new JsonObject()).getString("aesKey", "");
     pipeline = new SinkPipeline(props, aesKey.isEmpty() ? null : Base64.getDecoder().decode(aesKey));
     if (props.batchSize() > 0 || props.lingerInterval() > 0) {
-      batcher = new Batcher(vertx, props.batchSize(), props.lingerInterval(), this::emit);
+      batcher = new Batcher(vertx, props.batchSize(), props.lingerInterval(), this::deliver);
     }
     String ruleId = config.getString(RULE);
     int index = config.getInteger(ACTION, 0);
@@ -104,8 +118,19 @@ public final class WebSocketSinkVerticle extends VerticleBase {
 
     Future<Void> ready;
     if (props.clientMode()) {
-      target = new ClientTarget(vertx, props, metrics);
-      ready = target.start();
+      ClientTarget client = new ClientTarget(vertx, props, metrics);
+      target = client;
+      CacheSettings cacheSettings = CacheSettings.resolve(props, config.getJsonObject(SINK));
+      if (cacheSettings.enabled()) {
+        if (store == null || ruleId == null) {
+          return Future.failedFuture(new IllegalArgumentException(
+            "enableCache needs the store of a wsink node: a standalone sink has none"));
+        }
+        cache = new CacheStage(vertx, cacheSettings, store, cacheKey(ruleId, index), client, metrics, this::emit);
+        ready = cache.start().compose(v -> target.start());
+      } else {
+        ready = target.start();
+      }
     } else {
       EndpointRegistry registry = new EventBusEndpointRegistry(vertx);
       String holder = ruleId != null ? EndpointHolder.ruleHolderId(ruleId, index) : "verticle:" + deploymentID();
@@ -168,8 +193,22 @@ public final class WebSocketSinkVerticle extends VerticleBase {
       int entries = payload instanceof Payload.Rows r ? Math.max(1, r.rows().size()) : 1;
       List<Promise<Integer>> rowAcks = new ArrayList<>(Collections.nCopies(entries, null));
       rowAcks.set(entries - 1, ack);
+      deliver(payload, rowAcks, received);
+    }
+  }
+
+  /** Through the cache when there is one (client mode with enableCache), else straight on. */
+  private void deliver(Payload payload, List<Promise<Integer>> rowAcks, long received) {
+    if (cache != null) {
+      cache.accept(payload, rowAcks, received);
+    } else {
       emit(payload, rowAcks, received);
     }
+  }
+
+  /** The key of a rule action's disk cache in the store. */
+  public static String cacheKey(String ruleId, int index) {
+    return ruleId + "/" + index;
   }
 
   /**
@@ -241,7 +280,10 @@ public final class WebSocketSinkVerticle extends VerticleBase {
   private void control(Message<JsonObject> msg) {
     switch (msg.body().getString("op", "")) {
       case OP_STATUS -> {
-        JsonObject status = metrics.toJson(target.bufferLength());
+        JsonObject status = metrics.toJson(target.bufferLength() + (cache == null ? 0 : cache.length()));
+        if (cache != null) {
+          status.put("cache_disk_length", cache.committedOnDisk());
+        }
         target.addStatus(status).onComplete(ar -> msg.reply(status));
       }
       case OP_CLOSE_CODE -> {
@@ -260,7 +302,8 @@ public final class WebSocketSinkVerticle extends VerticleBase {
       if (batcher != null) {
         batcher.flush(); // a partial batch goes out before the close
       }
-      return target == null ? Future.succeededFuture() : target.stop(closeCode);
+      Future<Void> cached = cache == null ? Future.succeededFuture() : cache.stop();
+      return cached.transform(x -> target == null ? Future.succeededFuture() : target.stop(closeCode));
     });
   }
 

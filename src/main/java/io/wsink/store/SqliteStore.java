@@ -52,6 +52,8 @@ public final class SqliteStore implements Store {
     "CREATE TABLE IF NOT EXISTS rules (id TEXT PRIMARY KEY, definition TEXT NOT NULL, running INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS endpoints (path TEXT PRIMARY KEY)",
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS cache (sink TEXT NOT NULL, page INTEGER NOT NULL, items TEXT NOT NULL,"
+      + " PRIMARY KEY (sink, page))",
   };
 
   /** SQL work done on the store thread. */
@@ -147,6 +149,69 @@ public final class SqliteStore implements Store {
   public Future<Void> deleteEndpoint(String path) {
     Objects.requireNonNull(path, "path");
     return update("deleting endpoint " + path, "DELETE FROM endpoints WHERE path = ?", path);
+  }
+
+  @Override
+  public Future<Void> saveCachePage(String sink, CachePage page) {
+    String items = page.items().encode();
+    return update("saving cache page " + page.page() + " of " + sink,
+      "INSERT OR REPLACE INTO cache (sink, page, items) VALUES (?, ?, ?)", sink, page.page(), items);
+  }
+
+  @Override
+  public Future<List<CachePage>> loadCachePages(String sink) {
+    return run("loading the cache of " + sink, c -> {
+      List<CachePage> pages = new ArrayList<>();
+      try (PreparedStatement select = c.prepareStatement("SELECT page, items FROM cache WHERE sink = ? ORDER BY page")) {
+        select.setString(1, sink);
+        try (ResultSet rows = select.executeQuery()) {
+          while (rows.next()) {
+            pages.add(new CachePage(rows.getLong(1), new io.vertx.core.json.JsonArray(rows.getString(2))));
+          }
+        }
+      }
+      return pages;
+    });
+  }
+
+  @Override
+  public Future<List<long[]>> listCachePages(String sink) {
+    return run("listing the cache of " + sink, c -> {
+      List<long[]> pages = new ArrayList<>();
+      try (PreparedStatement select = c.prepareStatement(
+        "SELECT page, json_array_length(items) FROM cache WHERE sink = ? ORDER BY page")) {
+        select.setString(1, sink);
+        try (ResultSet rows = select.executeQuery()) {
+          while (rows.next()) {
+            pages.add(new long[] {rows.getLong(1), rows.getLong(2)});
+          }
+        }
+      }
+      return pages;
+    });
+  }
+
+  @Override
+  public Future<CachePage> loadCachePage(String sink, long page) {
+    return run("loading cache page " + page + " of " + sink, c -> {
+      try (PreparedStatement select = c.prepareStatement("SELECT items FROM cache WHERE sink = ? AND page = ?")) {
+        select.setString(1, sink);
+        select.setLong(2, page);
+        try (ResultSet rows = select.executeQuery()) {
+          return rows.next() ? new CachePage(page, new io.vertx.core.json.JsonArray(rows.getString(1))) : null;
+        }
+      }
+    });
+  }
+
+  @Override
+  public Future<Void> deleteCachePage(String sink, long page) {
+    return update("deleting cache page " + page + " of " + sink, "DELETE FROM cache WHERE sink = ? AND page = ?", sink, page);
+  }
+
+  @Override
+  public Future<Void> clearCache(String sink) {
+    return update("clearing the cache of " + sink, "DELETE FROM cache WHERE sink = ?", sink);
   }
 
   @Override

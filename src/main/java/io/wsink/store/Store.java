@@ -30,5 +30,23 @@ public interface Store {
   Future<Void> deleteEndpoint(String path);
 
   /** Waits for the operations already asked for, then releases the store; later operations fail. Idempotent. */
+  /** Appends (or replaces) one page of the disk cache of sink {@code sink} (a rule action); durable on success. */
+  Future<Void> saveCachePage(String sink, CachePage page);
+
+  /** The disk cache of one sink, oldest page first. */
+  Future<List<CachePage>> loadCachePages(String sink);
+
+  /** The page numbers of one sink's disk cache and how many payloads each holds, oldest first, without the payloads. */
+  Future<List<long[]>> listCachePages(String sink);
+
+  /** One page of the disk cache, or null when it is not there. */
+  Future<CachePage> loadCachePage(String sink, long page);
+
+  /** Removes one page once everything on it was written out; no error when absent. */
+  Future<Void> deleteCachePage(String sink, long page);
+
+  /** Removes the whole disk cache of one sink. */
+  Future<Void> clearCache(String sink);
+
   Future<Void> close();
 }

@@ -645,16 +645,8 @@ class WebSocketActionPropsTest {
 
   static Stream<Arguments> notYetNeutral() {
     return Stream.of(
-      Arguments.of("enableCache", false),
       Arguments.of("resourceId", ""),
-      Arguments.of("concurrency", 1),
-      // cache tuning is inert while enableCache is false: any value of the right type
-      Arguments.of("memoryCacheThreshold", 2048),
-      Arguments.of("maxDiskCache", 10),
-      Arguments.of("bufferPageSize", 100),
-      Arguments.of("resendInterval", 5),
-      Arguments.of("cleanCacheAtStop", true),
-      Arguments.of("resendIndicatorField", "resend"));
+      Arguments.of("concurrency", 1));
   }
 
   @ParameterizedTest
@@ -666,7 +658,6 @@ class WebSocketActionPropsTest {
 
   static Stream<Arguments> notYetActive() {
     return Stream.of(
-      Arguments.of("enableCache", true),
       Arguments.of("resourceId", "r1"),
       Arguments.of("concurrency", 2));
   }
@@ -680,7 +671,7 @@ class WebSocketActionPropsTest {
   }
 
   @Test
-  void notYetPropertiesStillCheckTheirType() {
+  void cachePropertiesCheckTheirType() {
     String m = refused("{\"path\":\"/a\",\"enableCache\":\"false\"}");
     assertTrue(m.contains("\"enableCache\"") && m.contains("must be a boolean"), m);
     m = refused("{\"path\":\"/a\",\"memoryCacheThreshold\":\"1\"}");
@@ -688,10 +679,20 @@ class WebSocketActionPropsTest {
   }
 
   @Test
+  void cachePropertiesAreReadAndUnsetOnesFollowTheNode() {
+    WebSocketActionProps p = parse("{\"addr\":\"h:1\",\"path\":\"/a\",\"ENABLECACHE\":true,\"bufferPageSize\":5,"
+      + "\"resendIndicatorField\":\"resent\"}");
+    assertEquals(Boolean.TRUE, p.enableCache());
+    assertEquals(5, p.bufferPageSize());
+    assertEquals(null, p.memoryCacheThreshold(), "not given: the node's sink: default applies");
+    assertEquals("resent", p.resendIndicatorField());
+  }
+
+  @Test
   void notYetPropertiesAreFoundCaseInsensitively() {
-    assertEquals("/a", parse("{\"path\":\"/a\",\"CONCURRENCY\":1,\"enablecache\":false}").path());
-    String m = refused("{\"path\":\"/a\",\"ENABLECACHE\":true}");
-    assertTrue(m.contains("enableCache is not supported"), m);
+    assertEquals("/a", parse("{\"path\":\"/a\",\"CONCURRENCY\":1,\"RESOURCEID\":\"\"}").path());
+    String m = refused("{\"path\":\"/a\",\"CONCURRENCY\":2}");
+    assertTrue(m.contains("concurrency is not supported"), m);
   }
 
   // ---------------------------------------------------------------------------------------- JSON null
