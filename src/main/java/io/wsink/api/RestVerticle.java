@@ -20,6 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.Map;
+import io.vertx.core.json.JsonObject;
 
 /**
  * The management REST API (§6) and the rule manager behind it. Both run on this verticle's event loop; the sink
@@ -35,15 +37,17 @@ public final class RestVerticle extends VerticleBase {
 
   private final RestSettings settings;
   private final SinkDefaults sinkDefaults;
+  private final Map<String, JsonObject> resources;
   private final RuleRegistry rules;
   private final EndpointRegistry endpoints;
   private final Store store;
   private HttpServer server;
   private RuleManager manager;
 
-  public RestVerticle(RestSettings settings, SinkDefaults sinkDefaults, RuleRegistry rules, EndpointRegistry endpoints,
-                      Store store) {
+  public RestVerticle(RestSettings settings, SinkDefaults sinkDefaults, Map<String, JsonObject> resources,
+                      RuleRegistry rules, EndpointRegistry endpoints, Store store) {
     this.settings = settings;
+    this.resources = resources;
     this.sinkDefaults = sinkDefaults;
     this.rules = rules;
     this.endpoints = endpoints;
@@ -52,7 +56,7 @@ public final class RestVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    manager = new RuleManager(vertx, rules, endpoints, sinkDefaults, store);
+    manager = new RuleManager(vertx, rules, endpoints, sinkDefaults, store, resources);
     EndpointResource endpointResource = new EndpointResource(endpoints, store);
     Router router = Router.router(vertx);
     router.route().handler(this::authorize);

@@ -41,14 +41,17 @@ public final class ConfigVerticle extends VerticleBase {
         return Future.failedFuture(new ConfigException("configuration", "cluster.enabled",
           "clustering is not available in this version of wsink; set it to false"));
       }
-      return SqliteStore.open(vertx, settings.store().dir()).compose(opened -> {
+      String confDir = config().getString(ConfigLoader.CONF_DIR_KEY, ConfigLoader.DEFAULT_CONF_DIR);
+      return SinkResources.load(vertx, confDir).compose(resources -> SqliteStore.open(vertx, settings.store().dir())
+        .compose(opened -> {
         store = opened;
         return StoreRuleRegistry.load(opened)
           .compose(rules -> vertx.deployVerticle(new ServerVerticle(settings.source(), false))
             .compose(id -> vertx.deployVerticle(
-              new RestVerticle(settings.rest(), settings.sink(), rules, new EventBusEndpointRegistry(vertx), opened))))
+              new RestVerticle(settings.rest(), settings.sink(), resources, rules, new EventBusEndpointRegistry(vertx),
+                opened))))
           .recover(err -> opened.close().transform(x -> Future.failedFuture(err)));
-      });
+      }));
     });
   }
 

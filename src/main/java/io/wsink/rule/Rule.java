@@ -9,6 +9,7 @@ import io.wsink.sink.WebSocketActionProps;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -28,8 +29,17 @@ public record Rule(String id, String from, List<JsonObject> actions, List<WebSoc
   private static final Set<String> OTHER_ACTION_TYPES = Set.of("mqtt", "rest", "log", "memory", "nop", "file", "kafka",
     "influx", "influx2", "redis", "sql", "edgex", "neuron", "image", "zmq", "tdengine");
 
-  /** @throws RuleException naming the first problem */
+  /** A rule without resources (see {@link #parse(JsonObject, Map)}). */
   public static Rule parse(JsonObject json) {
+    return parse(json, Map.of());
+  }
+
+  /**
+   * @param resources the node's named property sets ({@code conf/sinks/websocket.yaml}) for actions with
+   *                  {@code resourceId}
+   * @throws RuleException naming the first problem
+   */
+  public static Rule parse(JsonObject json, Map<String, JsonObject> resources) {
     for (String key : json.fieldNames()) {
       if (!KEYS.contains(key)) {
         if (key.equals("sql")) {
@@ -97,14 +107,43 @@ public record Rule(String id, String from, List<JsonObject> actions, List<WebSoc
       if (!(props instanceof JsonObject properties)) {
         throw new RuleException("the websocket action (actions[" + i + "]) must be an object of properties");
       }
+      JsonObject effective = withResource(properties, resources);
       try {
-        parsed.add(WebSocketActionProps.parse(properties));
+        parsed.add(WebSocketActionProps.parse(effective));
       } catch (PropertyException e) {
         throw new RuleException(actionArray.size() > 1 ? nodeName(i) + ": " + e.getMessage() : e.getMessage());
       }
-      actions.add(properties);
+      actions.add(effective);
     }
     return new Rule(id, from, List.copyOf(actions), List.copyOf(parsed), (Boolean) triggered, json.copy());
+  }
+
+  /**
+   * {@code resourceId}: the named entry of {@code conf/sinks/websocket.yaml}, overridden by the action's own properties
+   * (names compared case-insensitively); without one, the properties as they are.
+   */
+  static JsonObject withResource(JsonObject properties, Map<String, JsonObject> resources) {
+    String key = properties.fieldNames().stream().filter("resourceId"::equalsIgnoreCase).findFirst().orElse(null);
+    if (key == null || "".equals(properties.getValue(key))) {
+      return properties;
+    }
+    if (!(properties.getValue(key) instanceof String id)) {
+      throw new RuleException("property \"" + key + "\" must be a string: the name of an entry of conf/sinks/websocket.yaml");
+    }
+    JsonObject resource = resources.get(id);
+    if (resource == null) {
+      throw new RuleException("resourceId \"" + abbreviate(id) + "\" is not defined in conf/sinks/websocket.yaml"
+        + (resources.isEmpty() ? " (it defines none)" : "; defined: " + String.join(", ", resources.keySet())));
+    }
+    JsonObject merged = resource.copy();
+    for (Map.Entry<String, Object> e : properties) {
+      if (e.getKey().equals(key)) {
+        continue;
+      }
+      merged.fieldNames().removeIf(name -> name.equalsIgnoreCase(e.getKey()));
+      merged.put(e.getKey(), e.getValue());
+    }
+    return merged;
   }
 
   /** eKuiper's name of the i-th websocket action, also the infix of its status keys. */

@@ -54,14 +54,17 @@ public final class RuleManager {
   private final RuleRegistry registry;
   private final EndpointRegistry endpoints;
   private final Store store;
+  /** conf/sinks/websocket.yaml: property sets for resourceId. */
+  private final Map<String, JsonObject> resources;
   /** What every sink gets of the node's {@code sink:} settings. */
   private final JsonObject sinkDefaults;
   private final Map<String, Runtime> runtimes = new HashMap<>();
   private final KeyedQueue queue = new KeyedQueue();
 
   public RuleManager(Vertx vertx, RuleRegistry registry, EndpointRegistry endpoints, SinkDefaults sinkDefaults,
-                     Store store) {
+                     Store store, Map<String, JsonObject> resources) {
     this.vertx = vertx;
+    this.resources = Map.copyOf(resources);
     this.store = store;
     this.registry = registry;
     this.endpoints = endpoints;
@@ -254,7 +257,7 @@ public final class RuleManager {
   /** Parses off the event loop: validating TLS properties looks at certificate files. */
   private Future<Rule> parse(JsonObject json) {
     return vertx.executeBlocking(() -> {
-      Rule rule = Rule.parse(json);
+      Rule rule = Rule.parse(json, resources);
       if (sinkDefaults.getString("aesKey").isEmpty()
         && rule.parsed().stream().anyMatch(p -> !p.encryption().isEmpty())) {
         throw new RuleException(SinkPipeline.NO_AES_KEY);

@@ -132,6 +132,7 @@ public record WebSocketActionProps(
     spec("resendInterval", Type.INT);
     spec("cleanCacheAtStop", Type.BOOL);
     spec("resendIndicatorField", Type.STRING);
+    // a node resolves it against conf/sinks/websocket.yaml before the properties get here (see Rule)
     notYet("resourceId", Type.STRING, "");
     notYet("concurrency", Type.INT, 1);
   }
@@ -405,6 +406,10 @@ public record WebSocketActionProps(
         continue; // JSON null reads as "not given", as eKuiper's decoder does
       }
       checkType(spec, e.getKey(), value);
+      if (spec.name().equals("resourceId") && !"".equals(value)) {
+        throw new PropertyException("property resourceId names an entry of conf/sinks/websocket.yaml, which only a wsink"
+          + " node resolves: give a standalone sink its properties directly");
+      }
       if (spec.inert() != null && !inertEquals(spec.inert(), value)) {
         throw new PropertyException("property " + spec.name() + " is not supported by this version of wsink yet"
           + " (only " + JsonObject.of("v", spec.inert()).encode().replaceAll("^\\{\"v\":|}$", "") + " is accepted)");

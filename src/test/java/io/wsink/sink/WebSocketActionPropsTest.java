@@ -658,7 +658,6 @@ class WebSocketActionPropsTest {
 
   static Stream<Arguments> notYetActive() {
     return Stream.of(
-      Arguments.of("resourceId", "r1"),
       Arguments.of("concurrency", 2));
   }
 
@@ -686,6 +685,12 @@ class WebSocketActionPropsTest {
     assertEquals(5, p.bufferPageSize());
     assertEquals(null, p.memoryCacheThreshold(), "not given: the node's sink: default applies");
     assertEquals("resent", p.resendIndicatorField());
+  }
+
+  @Test
+  void anUnresolvedResourceIdSaysOnlyANodeResolvesIt() {
+    String m = refused("{\"path\":\"/a\",\"resourceId\":\"edge\"}");
+    assertTrue(m.contains("conf/sinks/websocket.yaml") && m.contains("standalone"), m);
   }
 
   @Test
