@@ -10,7 +10,6 @@ import io.wsink.sink.WebSocketActionProps;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -26,8 +25,6 @@ public record Rule(String id, String from, List<JsonObject> actions, List<WebSoc
 
   public static final Pattern ID = Pattern.compile("^[A-Za-z0-9_-]{1,128}$");
   private static final List<String> KEYS = List.of("id", "name", "from", "actions", "options", "triggered", "tags");
-  private static final Set<String> OTHER_ACTION_TYPES = Set.of("mqtt", "rest", "log", "memory", "nop", "file", "kafka",
-    "influx", "influx2", "redis", "sql", "edgex", "neuron", "image", "zmq", "tdengine");
 
   /** A rule without resources (see {@link #parse(JsonObject, Map)}). */
   public static Rule parse(JsonObject json) {
@@ -100,8 +97,7 @@ public record Rule(String id, String from, List<JsonObject> actions, List<WebSoc
       String type = action.fieldNames().iterator().next();
       if (!type.equals("websocket")) {
         throw new RuleException("action type \"" + type + "\" (actions[" + i + "]) is not provided by wsink: "
-          + (OTHER_ACTION_TYPES.contains(type) ? "wsink only sends over WebSocket, use \"websocket\""
-          : "use \"websocket\""));
+          + "wsink only sends over WebSocket, use \"websocket\"");
       }
       Object props = action.getValue(type);
       if (!(props instanceof JsonObject properties)) {

@@ -188,6 +188,8 @@ public final class WebSocketSinkVerticle extends VerticleBase {
     }
     if (batcher != null) {
       batcher.add(payload, ack, received);
+    } else if (ack == null) {
+      deliver(payload, List.of(), received); // the common case: nothing to acknowledge, nothing to allocate
     } else {
       // the acknowledgement goes with the last row (or the raw payload)
       int entries = payload instanceof Payload.Rows r ? Math.max(1, r.rows().size()) : 1;
@@ -215,7 +217,8 @@ public final class WebSocketSinkVerticle extends VerticleBase {
    * Encodes one payload (a message or a batch) and sends its frames. With {@code sendSingle} every row is its own
    * frame and a row that cannot be encoded costs only itself; otherwise the payload is one frame.
    *
-   * @param rowAcks per row (one entry for a raw payload): the acknowledgement its frame completes, or null
+   * @param rowAcks per row (one entry for a raw payload): the acknowledgement its frame completes, or null; an empty
+   *                list when nothing waits for an acknowledgement
    */
   private void emit(Payload payload, List<Promise<Integer>> rowAcks, long received) {
     if (payload instanceof Payload.Rows rows && pipeline.sendSingle()) {
@@ -224,7 +227,7 @@ public final class WebSocketSinkVerticle extends VerticleBase {
         return;
       }
       for (int i = 0; i < rows.rows().size(); i++) {
-        Promise<Integer> ack = rowAcks.get(i);
+        Promise<Integer> ack = rowAcks.isEmpty() ? null : rowAcks.get(i);
         Frame frame;
         try {
           frame = pipeline.encodeRow(rows.rows().get(i));
@@ -242,7 +245,7 @@ public final class WebSocketSinkVerticle extends VerticleBase {
       }
       return;
     }
-    List<Promise<Integer>> acks = rowAcks.stream().filter(Objects::nonNull).toList();
+    List<Promise<Integer>> acks = rowAcks.isEmpty() ? rowAcks : rowAcks.stream().filter(Objects::nonNull).toList();
     Frame frame;
     try {
       List<Frame> frames = pipeline.encode(payload);
