@@ -31,12 +31,16 @@ public final class Addresses {
   /** Requests to the data server: hold/release an endpoint, list endpoints, endpoint statistics. */
   public static final String SERVER_CONTROL = "wsink.server.control";
 
-  /** Status and control of one running sink verticle (action {@code index} of rule {@code ruleId}). */
-  public static String sinkControl(String ruleId, int index) {
-    return "wsink.sink." + ruleId + "." + index;
+  /** Status and control of one running sink verticle: instance {@code instance} of action {@code action}. */
+  public static String sinkControl(String ruleId, int action, int instance) {
+    return "wsink.sink." + ruleId + "." + action + "." + instance;
   }
 
-  /** Input of action {@code index} when a rule with several actions dispatches every message to each of them. */
+  /**
+   * Input of action {@code index} when a rule has several actions, or an action several instances ({@code concurrency}):
+   * the rule's dispatcher sends every message here once per action, and the event bus hands it to one of the action's
+   * instances, round-robin.
+   */
   public static String actionInput(String ruleId, int index) {
     return "wsink.action." + ruleId + "." + index;
   }

@@ -13,10 +13,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The input of a rule with several actions: consumes the rule's {@code from} address and hands every message to each
- * action, so that {@code send} and {@code request} reach all of them, as {@code publish} does. A request is acknowledged
- * once every action has acknowledged it, with the sum of the sockets reached. (A rule with one action needs no such
- * hop: its sink verticle consumes {@code from} itself.)
+ * The input of a rule with several actions or sink instances: consumes the rule's {@code from} address and hands every
+ * message to each action once, so that {@code send} and {@code request} reach all actions, as {@code publish} does, and
+ * no instance of an action sees a message another instance of it got (the event bus picks one, round-robin). A request
+ * is acknowledged once every action has acknowledged it, with the sum of the sockets reached. (A rule with one action
+ * of one instance needs no such hop: its sink verticle consumes {@code from} itself.)
  */
 final class RuleInputVerticle extends VerticleBase {
 

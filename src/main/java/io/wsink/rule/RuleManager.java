@@ -22,6 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +44,8 @@ public final class RuleManager {
   /** What is deployed for one rule right now. */
   private static final class Runtime {
     final List<String> deployments = new ArrayList<>();
-    int actionCount;
+    /** Per action: how many instances run ({@code concurrency}). */
+    int[] instances = new int[0];
     boolean running;
     long lastStart;
     long lastStop;
@@ -197,7 +199,7 @@ public final class RuleManager {
     });
   }
 
-  /** §6.1 status: state, timestamps and, for each action, the eKuiper metrics under {@code sink_websocket_<i>_0_}. */
+  /** §6.1 status: state, timestamps and, for instance n of action i, the eKuiper metrics under {@code sink_websocket_<i>_<n>_}. */
   public Future<JsonObject> status(String id) {
     return existing(id).compose(stored -> {
       Runtime rt = runtimes.get(id);
@@ -208,16 +210,20 @@ public final class RuleManager {
       }
       status.put("status", "running").put("lastStartTimestamp", rt.lastStart).put("lastStopTimestamp", rt.lastStop)
         .put("nextStopTimestamp", 0);
+      List<String> prefixes = new ArrayList<>();
       List<Future<Message<JsonObject>>> metrics = new ArrayList<>();
-      for (int i = 0; i < rt.actionCount; i++) {
-        metrics.add(vertx.eventBus().request(Addresses.sinkControl(id, i),
-          new JsonObject().put("op", WebSocketSinkVerticle.OP_STATUS), LOCAL));
+      for (int i = 0; i < rt.instances.length; i++) {
+        for (int n = 0; n < rt.instances[i]; n++) {
+          prefixes.add("sink_" + Rule.nodeName(i) + "_" + n + "_");
+          metrics.add(vertx.eventBus().request(Addresses.sinkControl(id, i, n),
+            new JsonObject().put("op", WebSocketSinkVerticle.OP_STATUS), LOCAL));
+        }
       }
       return Future.join(metrics).transform(ar -> {
-        for (int i = 0; i < metrics.size(); i++) {
-          Future<Message<JsonObject>> m = metrics.get(i);
+        for (int k = 0; k < metrics.size(); k++) {
+          Future<Message<JsonObject>> m = metrics.get(k);
           if (m.succeeded()) {
-            String prefix = "sink_" + Rule.nodeName(i) + "_0_";
+            String prefix = prefixes.get(k);
             m.result().body().forEach(e -> status.put(prefix + e.getKey(), e.getValue()));
           }
         }
@@ -238,15 +244,9 @@ public final class RuleManager {
     return Future.join(stopped).mapEmpty();
   }
 
-  /** A dropped rule leaves no disk cache behind. */
+  /** A dropped rule leaves no disk cache behind, of any instance of any of its actions. */
   private Future<Void> clearCaches(StoredRule stored) {
-    Object actions = stored.definition().getValue("actions");
-    int count = actions instanceof JsonArray a ? a.size() : 0;
-    List<Future<Void>> cleared = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      cleared.add(store.clearCache(WebSocketSinkVerticle.cacheKey(stored.id(), i)));
-    }
-    return Future.all(cleared).mapEmpty();
+    return store.clearCaches(WebSocketSinkVerticle.cacheKeyPrefix(stored.id()));
   }
 
   /** Validates a rule without storing or starting anything (POST /rules/validate). */
@@ -292,18 +292,23 @@ public final class RuleManager {
   }
 
   /**
-   * Deploys one sink verticle per action. A failure undeploys what did start and leaves the rule stopped with the reason;
-   * the returned future fails with it too.
+   * Deploys one sink verticle per action instance ({@code concurrency} of them per action). One sink alone consumes the
+   * rule's address itself; otherwise a dispatcher hands every message to each action, whose instances take turns. A
+   * failure undeploys what did start and leaves the rule stopped with the reason; the returned future fails with it too.
    */
   private Future<Void> deploy(Rule rule) {
     Runtime rt = runtime(rule.id());
     int count = rule.actions().size();
+    int[] instances = rule.parsed().stream().mapToInt(WebSocketActionProps::concurrency).toArray();
+    boolean direct = count == 1 && instances[0] == 1;
     List<Future<String>> sinks = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      String input = count == 1 ? rule.from() : Addresses.actionInput(rule.id(), i);
-      JsonObject config = WebSocketSinkVerticle.managedConfig(rule.id(), i, rule.from(), input, rule.actions().get(i),
-        sinkDefaults);
-      sinks.add(Detached.deploy(vertx, () -> new WebSocketSinkVerticle(store), new DeploymentOptions().setConfig(config)));
+      String input = direct ? rule.from() : Addresses.actionInput(rule.id(), i);
+      for (int n = 0; n < instances[i]; n++) {
+        JsonObject config = WebSocketSinkVerticle.managedConfig(rule.id(), i, n, rule.from(), input,
+          rule.actions().get(i), sinkDefaults);
+        sinks.add(Detached.deploy(vertx, () -> new WebSocketSinkVerticle(store), new DeploymentOptions().setConfig(config)));
+      }
     }
     return Future.join(sinks).transform(ar -> {
       List<String> ids = new ArrayList<>();
@@ -312,7 +317,7 @@ public final class RuleManager {
         String why = sinks.stream().filter(Future::failed).findFirst().map(f -> f.cause().getMessage()).orElse("?");
         return undeployAll(ids).transform(x -> failed(rt, rule.id(), why));
       }
-      if (count == 1) {
+      if (direct) {
         return Future.succeededFuture(ids);
       }
       return Detached.deploy(vertx, () -> new RuleInputVerticle(rule.id(), rule.from(), count), new DeploymentOptions())
@@ -326,13 +331,19 @@ public final class RuleManager {
     }).map(ids -> {
       rt.deployments.clear();
       rt.deployments.addAll(ids);
-      rt.actionCount = count;
+      rt.instances = instances;
       rt.running = true;
       rt.message = "";
       rt.lastStart = System.currentTimeMillis();
-      LOG.info("rule {} started: {} consumes {}", rule.id(), count == 1 ? "1 action" : count + " actions", rule.from());
+      LOG.info("rule {} started: {} consumes {}", rule.id(), describe(instances), rule.from());
       return null;
     });
+  }
+
+  private static String describe(int[] instances) {
+    int total = Arrays.stream(instances).sum();
+    String actions = instances.length == 1 ? "1 action" : instances.length + " actions";
+    return total == instances.length ? actions : actions + " (" + total + " sink instances)";
   }
 
   private <T> Future<T> failed(Runtime rt, String ruleId, String why) {
@@ -350,9 +361,11 @@ public final class RuleManager {
       return Future.succeededFuture();
     }
     List<Future<?>> told = new ArrayList<>();
-    for (int i = 0; i < rt.actionCount; i++) {
-      told.add(vertx.eventBus().request(Addresses.sinkControl(id, i),
-        new JsonObject().put("op", WebSocketSinkVerticle.OP_CLOSE_CODE).put("code", closeCode), LOCAL));
+    for (int i = 0; i < rt.instances.length; i++) {
+      for (int n = 0; n < rt.instances[i]; n++) {
+        told.add(vertx.eventBus().request(Addresses.sinkControl(id, i, n),
+          new JsonObject().put("op", WebSocketSinkVerticle.OP_CLOSE_CODE).put("code", closeCode), LOCAL));
+      }
     }
     List<String> ids = new ArrayList<>(rt.deployments);
     return Future.join(told).transform(ar -> undeployAll(ids)).onComplete(ar -> {

@@ -8,7 +8,8 @@ import io.wsink.sink.WebSocketActionProps;
  * Something that keeps a server-mode endpoint alive: a running rule action or a REST registration (§4.2). It also
  * brings the per-client settings for the frames it sends there.
  *
- * @param id           unique per endpoint: {@code rest}, {@code rule:<id>} (action 0), {@code rule:<id>#<i>}
+ * @param id           unique per endpoint: {@code rest}, {@code rule:<id>} (action 0), {@code rule:<id>#<i>}, and
+ *                     {@code rule:<id>#<i>.<n>} for instance n > 0 of an action with {@code concurrency}
  * @param pingInterval ms between pings, 0 = none; the endpoint pings at the shortest interval of its holders
  */
 public record EndpointHolder(String id, long pingInterval, Overflow overflow, int queueBytes) {
@@ -21,8 +22,11 @@ public record EndpointHolder(String id, long pingInterval, Overflow overflow, in
       WebSocketActionProps.DEFAULT_CLIENT_QUEUE_BYTES);
   }
 
-  public static String ruleHolderId(String ruleId, int actionIndex) {
-    return actionIndex == 0 ? "rule:" + ruleId : "rule:" + ruleId + "#" + actionIndex;
+  public static String ruleHolderId(String ruleId, int action, int instance) {
+    if (instance > 0) {
+      return "rule:" + ruleId + "#" + action + "." + instance;
+    }
+    return action == 0 ? "rule:" + ruleId : "rule:" + ruleId + "#" + action;
   }
 
   public boolean isRule() {

@@ -40,6 +40,7 @@ public record WebSocketActionProps(
   boolean sendSingle,
   boolean omitIfEmpty,
   int bufferLength,
+  int concurrency,
   List<String> fields,
   String dataField,
   String format,
@@ -68,13 +69,15 @@ public record WebSocketActionProps(
   public static final int DEFAULT_MAX_CONN_RETRY = -1;
   public static final int DEFAULT_CLIENT_QUEUE_BYTES = 1_048_576;
   public static final int DEFAULT_BUFFER_LENGTH = 1024;
+  /** Each instance is a verticle with its own socket(s) and buffer: more than this is a mistake, not a tuning. */
+  public static final int MAX_CONCURRENCY = 64;
 
   public static final String PATH_MISSING = "websocket sink conf path should be defined";
   public static final String PATH_NO_SLASH = "websocket endpoint should start with /";
 
   private enum Type { STRING, BOOL, INT, STRING_LIST, OBJECT }
 
-  /** A property of the §5 pipeline that a later version implements: accepted only with its no-op value. */
+  /** A property's name and type; {@code inert} non-null: only that value is accepted here (see resourceId). */
   private record Spec(String name, Type type, Object inert) {
   }
 
@@ -118,7 +121,6 @@ public record WebSocketActionProps(
     spec("dataField", Type.STRING);
     spec("format", Type.STRING);
     spec("delimiter", Type.STRING);
-    // §5 properties whose behaviour is not built yet: their neutral value is accepted, anything else is refused
     spec("dataTemplate", Type.STRING);
     spec("batchSize", Type.INT);
     spec("lingerInterval", Type.INT);
@@ -132,9 +134,9 @@ public record WebSocketActionProps(
     spec("resendInterval", Type.INT);
     spec("cleanCacheAtStop", Type.BOOL);
     spec("resendIndicatorField", Type.STRING);
+    spec("concurrency", Type.INT);
     // a node resolves it against conf/sinks/websocket.yaml before the properties get here (see Rule)
     notYet("resourceId", Type.STRING, "");
-    notYet("concurrency", Type.INT, 1);
   }
 
   /** The canonical names of every property this action knows. */
@@ -279,6 +281,14 @@ public record WebSocketActionProps(
     if (bufferLength <= 0) {
       throw new PropertyException("invalid type for bufferLength property, should be positive integer but found " + bufferLength);
     }
+    long concurrency = integer(p, "concurrency", 1);
+    if (concurrency <= 0) {
+      throw new PropertyException("invalid type for concurrency property, should be positive integer but found " + concurrency);
+    }
+    if (concurrency > MAX_CONCURRENCY) {
+      throw new PropertyException("property concurrency must be at most " + MAX_CONCURRENCY + " sink instances; got "
+        + concurrency);
+    }
     Overflow overflow = Overflow.parse(str(p, "overflow", Overflow.DROP_OLDEST.value()));
     List<String> fields = stringList(p, "fields");
     Map<String, List<String>> headers = headers(p);
@@ -365,7 +375,7 @@ public record WebSocketActionProps(
     }
     return new WebSocketActionProps(addr, path, scheme, tls, bool(p, "checkConnection", false), headers, frameType,
       pingInterval, maxConnRetry, overflow, clientQueueBytes, bool(p, "sendSingle", false), bool(p, "omitIfEmpty", false),
-      bufferLength, fields, str(p, "dataField", ""), format, str(p, "delimiter", ","), dataTemplate, compression,
+      bufferLength, (int) concurrency, fields, str(p, "dataField", ""), format, str(p, "delimiter", ","), dataTemplate, compression,
       encryption, encMode, encIv, batchSize, lingerInterval, (Boolean) p.get("enableCache"),
       intOrNull(p, "memoryCacheThreshold"), intOrNull(p, "maxDiskCache"), intOrNull(p, "bufferPageSize"),
       p.get("resendInterval") == null ? null : integer(p, "resendInterval", 0), (Boolean) p.get("cleanCacheAtStop"),

@@ -50,6 +50,7 @@ public final class WebSocketSinkVerticle extends VerticleBase {
   public static final String SINK = "sink";
   static final String RULE = "rule";
   static final String ACTION = "action";
+  static final String INSTANCE = "instance";
   static final String INPUT = "input";
   static final String MANAGED = "managed";
 
@@ -80,11 +81,11 @@ public final class WebSocketSinkVerticle extends VerticleBase {
     this.store = store;
   }
 
-  /** The config of an action deployed by the rule manager. */
-  public static JsonObject managedConfig(String ruleId, int index, String from, String input, JsonObject properties,
-                                         JsonObject sinkDefaults) {
-    return new JsonObject().put(RULE, ruleId).put(ACTION, index).put(FROM, from).put(INPUT, input)
-      .put(WEBSOCKET, properties).put(SINK, sinkDefaults).put(MANAGED, true);
+  /** The config of instance {@code instance} of action {@code action}, deployed by the rule manager. */
+  public static JsonObject managedConfig(String ruleId, int action, int instance, String from, String input,
+                                         JsonObject properties, JsonObject sinkDefaults) {
+    return new JsonObject().put(RULE, ruleId).put(ACTION, action).put(INSTANCE, instance).put(FROM, from)
+      .put(INPUT, input).put(WEBSOCKET, properties).put(SINK, sinkDefaults).put(MANAGED, true);
   }
 
   @Override
@@ -113,8 +114,13 @@ public final class WebSocketSinkVerticle extends VerticleBase {
       batcher = new Batcher(vertx, props.batchSize(), props.lingerInterval(), this::deliver);
     }
     String ruleId = config.getString(RULE);
-    int index = config.getInteger(ACTION, 0);
+    int action = config.getInteger(ACTION, 0);
+    int instance = config.getInteger(INSTANCE, 0);
     boolean managed = config.getBoolean(MANAGED, false);
+    if (ruleId == null && props.concurrency() > 1) {
+      return Future.failedFuture(new IllegalArgumentException("concurrency " + props.concurrency()
+        + " needs the rule manager of a wsink node, which runs the instances; a standalone sink is one instance"));
+    }
 
     Future<Void> ready;
     if (props.clientMode()) {
@@ -126,14 +132,14 @@ public final class WebSocketSinkVerticle extends VerticleBase {
           return Future.failedFuture(new IllegalArgumentException(
             "enableCache needs the store of a wsink node: a standalone sink has none"));
         }
-        cache = new CacheStage(vertx, cacheSettings, store, cacheKey(ruleId, index), client, metrics, this::emit);
+        cache = new CacheStage(vertx, cacheSettings, store, cacheKey(ruleId, action, instance), client, metrics, this::emit);
         ready = cache.start().compose(v -> target.start());
       } else {
         ready = target.start();
       }
     } else {
       EndpointRegistry registry = new EventBusEndpointRegistry(vertx);
-      String holder = ruleId != null ? EndpointHolder.ruleHolderId(ruleId, index) : "verticle:" + deploymentID();
+      String holder = ruleId != null ? EndpointHolder.ruleHolderId(ruleId, action, instance) : "verticle:" + deploymentID();
       target = new ServerTarget(vertx, registry, props, holder, metrics);
       ready = (managed ? Future.<Void>succeededFuture()
         : ensureDataServer(registry, config.getJsonObject(SOURCE, new JsonObject())))
@@ -147,7 +153,7 @@ public final class WebSocketSinkVerticle extends VerticleBase {
       Future<Void> registered = input.completion();
       if (ruleId != null) {
         registered = Future.all(registered,
-          vertx.eventBus().<JsonObject>localConsumer(Addresses.sinkControl(ruleId, index), this::control).completion())
+          vertx.eventBus().<JsonObject>localConsumer(Addresses.sinkControl(ruleId, action, instance), this::control).completion())
           .mapEmpty();
       }
       return registered;
@@ -208,9 +214,14 @@ public final class WebSocketSinkVerticle extends VerticleBase {
     }
   }
 
-  /** The key of a rule action's disk cache in the store. */
-  public static String cacheKey(String ruleId, int index) {
-    return ruleId + "/" + index;
+  /** The key of the disk cache of one instance of a rule action in the store; every key of a rule starts with its id. */
+  public static String cacheKey(String ruleId, int action, int instance) {
+    return instance == 0 ? ruleId + "/" + action : ruleId + "/" + action + "/" + instance;
+  }
+
+  /** What every {@link #cacheKey} of the rule starts with (rule ids have no {@code /}). */
+  public static String cacheKeyPrefix(String ruleId) {
+    return ruleId + "/";
   }
 
   /**

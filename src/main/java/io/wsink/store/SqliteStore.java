@@ -215,6 +215,13 @@ public final class SqliteStore implements Store {
   }
 
   @Override
+  public Future<Void> clearCaches(String prefix) {
+    // substr, not LIKE: a prefix is taken literally, whatever characters it has
+    return update("clearing the caches of " + prefix + "*", "DELETE FROM cache WHERE substr(sink, 1, length(?1)) = ?1",
+      prefix);
+  }
+
+  @Override
   public Future<Void> close() {
     if (closing.compareAndSet(false, true)) {
       // queued behind the operations already asked for (one ordered thread), so they finish first

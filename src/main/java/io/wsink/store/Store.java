@@ -48,5 +48,8 @@ public interface Store {
   /** Removes the whole disk cache of one sink. */
   Future<Void> clearCache(String sink);
 
+  /** Removes the disk caches of every sink whose name starts with {@code prefix} (all instances of a rule's actions). */
+  Future<Void> clearCaches(String prefix);
+
   Future<Void> close();
 }

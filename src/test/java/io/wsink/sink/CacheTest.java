@@ -695,7 +695,7 @@ class CacheTest {
     Map<String, List<List<Long>>> result = new LinkedHashMap<>();
     Future<Void> chain = Future.succeededFuture();
     for (String id : ruleIds) {
-      chain = chain.compose(v -> store.listCachePages(WebSocketSinkVerticle.cacheKey(id, 0)).map(pages -> {
+      chain = chain.compose(v -> store.listCachePages(WebSocketSinkVerticle.cacheKey(id, 0, 0)).map(pages -> {
         List<List<Long>> list = new ArrayList<>();
         pages.forEach(p -> list.add(List.of(p[0], p[1])));
         result.put(id, list);

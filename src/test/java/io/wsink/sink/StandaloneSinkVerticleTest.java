@@ -239,6 +239,17 @@ class StandaloneSinkVerticleTest {
   }
 
   @Test
+  void concurrencyAboveOneFailsTheDeploymentSayingANodeRunsTheInstances(Vertx vertx, VertxTestContext ctx) {
+    deploy(vertx, new JsonObject().put("from", "x").put("websocket", new JsonObject()
+      .put("addr", "127.0.0.1:1").put("path", "/p").put("concurrency", 2)))
+      .onComplete(ctx.failing(err -> ctx.verify(() -> {
+        assertTrue(err.getMessage().contains("concurrency 2") && err.getMessage().contains("standalone"),
+          err.getMessage());
+        assertNothingConsumes(vertx, ctx, "x");
+      })));
+  }
+
+  @Test
   void aPathWithoutSlashFailsTheDeployment(Vertx vertx, VertxTestContext ctx) {
     int port = TestNode.freePort();
     deploy(vertx, serverMode("x", "noslash", port))

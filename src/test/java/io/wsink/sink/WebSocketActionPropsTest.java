@@ -641,32 +641,31 @@ class WebSocketActionPropsTest {
     assertTrue(m.contains("\"delimiter\"") && m.contains("must be a string"), m);
   }
 
-  // ---------------------------------------------------------------------------------------- §5 not built yet
+  // ---------------------------------------------------------------------------------------- concurrency
 
-  static Stream<Arguments> notYetNeutral() {
-    return Stream.of(
-      Arguments.of("resourceId", ""),
-      Arguments.of("concurrency", 1));
+  @Test
+  void concurrencyIsOneUnlessGivenAndFoundCaseInsensitively() {
+    assertEquals(1, parse("{\"path\":\"/a\"}").concurrency());
+    assertEquals(4, parse("{\"path\":\"/a\",\"CONCURRENCY\":4}").concurrency());
+    assertEquals(WebSocketActionProps.MAX_CONCURRENCY,
+      parse("{\"path\":\"/a\",\"concurrency\":" + WebSocketActionProps.MAX_CONCURRENCY + "}").concurrency());
   }
 
-  @ParameterizedTest
-  @MethodSource("notYetNeutral")
-  void section5PropertiesNotBuiltYetAcceptTheirNeutralValue(String name, Object value) {
-    WebSocketActionProps p = parse(new JsonObject().put("path", "/a").put(name, value));
-    assertEquals("/a", p.path());
+  @Test
+  void concurrencyMustBeAPositiveIntegerAsInEkuiperAndBounded() {
+    assertEquals("invalid type for concurrency property, should be positive integer but found 0",
+      refused("{\"path\":\"/a\",\"concurrency\":0}"));
+    assertEquals("invalid type for concurrency property, should be positive integer but found -2",
+      refused("{\"path\":\"/a\",\"concurrency\":-2}"));
+    assertEquals("property concurrency must be at most 64 sink instances; got 65",
+      refused("{\"path\":\"/a\",\"concurrency\":65}"));
+    String m = refused("{\"path\":\"/a\",\"concurrency\":1.5}");
+    assertTrue(m.contains("\"concurrency\"") && m.contains("must be an integer"), m);
   }
 
-  static Stream<Arguments> notYetActive() {
-    return Stream.of(
-      Arguments.of("concurrency", 2));
-  }
-
-  @ParameterizedTest
-  @MethodSource("notYetActive")
-  void section5PropertiesNotBuiltYetRefuseAnyOtherValue(String name, Object value) {
-    String m = refused(new JsonObject().put("path", "/a").put(name, value));
-    assertTrue(m.contains("property " + name + " is not supported by this version of wsink yet"), m);
-    assertTrue(m.contains("is accepted"), "says which value is: " + m);
+  @Test
+  void resourceIdIsAcceptedEmptyOutsideANode() {
+    assertEquals("/a", parse("{\"path\":\"/a\",\"RESOURCEID\":\"\"}").path());
   }
 
   @Test
@@ -691,13 +690,6 @@ class WebSocketActionPropsTest {
   void anUnresolvedResourceIdSaysOnlyANodeResolvesIt() {
     String m = refused("{\"path\":\"/a\",\"resourceId\":\"edge\"}");
     assertTrue(m.contains("conf/sinks/websocket.yaml") && m.contains("standalone"), m);
-  }
-
-  @Test
-  void notYetPropertiesAreFoundCaseInsensitively() {
-    assertEquals("/a", parse("{\"path\":\"/a\",\"CONCURRENCY\":1,\"RESOURCEID\":\"\"}").path());
-    String m = refused("{\"path\":\"/a\",\"CONCURRENCY\":2}");
-    assertTrue(m.contains("concurrency is not supported"), m);
   }
 
   // ---------------------------------------------------------------------------------------- JSON null

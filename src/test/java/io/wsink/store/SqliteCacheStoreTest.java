@@ -146,6 +146,25 @@ class SqliteCacheStoreTest {
   }
 
   @Test
+  void clearingByPrefixRemovesEveryInstanceOfOneRuleAndNothingElse(Vertx vertx) throws Exception {
+    Store store = open(vertx, tmp);
+    for (String sink : List.of("r/0", "r/0/1", "r/1/2", "r2/0", "rr/0", "_r/0", "%/0")) {
+      await(store.saveCachePage(sink, page(0, 2)));
+    }
+
+    await(store.clearCaches("r/"));
+    await(store.clearCaches("%/")); // taken literally, not as a LIKE pattern
+
+    for (String gone : List.of("r/0", "r/0/1", "r/1/2", "%/0")) {
+      assertEquals(List.of(), await(store.loadCachePages(gone)), gone);
+    }
+    for (String kept : List.of("r2/0", "rr/0", "_r/0")) {
+      assertEquals(List.of(page(0, 2)), await(store.loadCachePages(kept)), kept + " is another rule's");
+    }
+    await(store.close());
+  }
+
+  @Test
   void sinksKeepTheirOwnPagesUnderTheSameNumbers(Vertx vertx) throws Exception {
     Store store = open(vertx, tmp);
     CachePage a = new CachePage(0, new JsonArray().add(new JsonObject().put("t", "a")));
