@@ -10,6 +10,13 @@ public final class Addresses {
   private Addresses() {
   }
 
+  /** Every address of wsink's own plumbing starts with this: rules may not consume them, REST may not publish there. */
+  public static final String INTERNAL_PREFIX = "wsink.";
+
+  public static boolean isInternal(String address) {
+    return address.startsWith(INTERNAL_PREFIX);
+  }
+
   /** The address a rule consumes when its definition has no {@code from}. */
   public static String defaultFrom(String ruleId) {
     return "rule." + ruleId;

@@ -1,5 +1,7 @@
 package io.wsink.api;
 
+import io.wsink.Addresses;
+
 /** Every error code and fixed message the REST API answers with (§6), eKuiper's codes. */
 public final class ApiErrors {
 
@@ -14,16 +16,15 @@ public final class ApiErrors {
   public static final int RULE = 4000;
 
   public static final String ENDPOINT_MISSING = "Invalid body: endpoint should be defined";
-  public static final String ENDPOINT_NO_SLASH = io.wsink.sink.WebSocketActionProps.PATH_NO_SLASH;
   public static final String UNAUTHORIZED = "missing or invalid bearer token (Authorization: Bearer <token>)";
   public static final String BAD_REQUEST = "bad request";
   public static final String INTERNAL = "internal error";
+  public static final String REQUEST_LINE_TOO_LONG =
+    "the request line is too long (at most 4096 bytes): rule ids and endpoints are short";
+  public static final String HEADERS_TOO_LARGE = "the request headers are too large (at most 8192 bytes)";
+  public static final String MALFORMED_REQUEST = "malformed HTTP request";
   public static final String PUBLISH_JSON_NOT_ROWS =
     "Invalid body: an application/json body must be an object (a row) or an array (rows)";
-
-  public static String endpointHasQuery(String path) {
-    return "a websocket endpoint is a path without query or fragment: \"" + path + "\"";
-  }
 
   public static String sinkNotProvided(String type) {
     return "sink " + type + " is not provided by wsink; only websocket is";
@@ -51,6 +52,11 @@ public final class ApiErrors {
 
   public static String noRoute(String method, String path) {
     return "no such API: " + method + " " + path;
+  }
+
+  public static String internalAddress(String address) {
+    return "cannot publish to \"" + address + "\": addresses starting with " + Addresses.INTERNAL_PREFIX
+      + " are wsink's own; publish to a rule's from address";
   }
 
   public static String noConsumer(String address) {

@@ -7,6 +7,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.wsink.KeyedQueue;
 import io.wsink.server.EndpointHolder;
+import io.wsink.server.EndpointPath;
 import io.wsink.server.EndpointRegistry;
 import io.wsink.store.Store;
 import org.slf4j.Logger;
@@ -99,11 +100,9 @@ final class EndpointResource {
       }
       return null;
     }
-    if (!path.startsWith("/")) {
-      throw ApiException.badRequest(ApiErrors.GENERIC, ApiErrors.ENDPOINT_NO_SLASH);
-    }
-    if (path.contains("?") || path.contains("#")) {
-      throw ApiException.badRequest(ApiErrors.GENERIC, ApiErrors.endpointHasQuery(path));
+    String problem = EndpointPath.problem(path);
+    if (problem != null) {
+      throw ApiException.badRequest(ApiErrors.GENERIC, problem);
     }
     return path;
   }

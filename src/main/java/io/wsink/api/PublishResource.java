@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.wsink.Addresses;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -35,6 +36,9 @@ final class PublishResource {
 
   private void publish(RoutingContext ctx) {
     String address = ctx.pathParam("address");
+    if (Addresses.isInternal(address)) {
+      throw ApiException.badRequest(ApiErrors.GENERIC, ApiErrors.internalAddress(address));
+    }
     Object body = body(ctx);
     if (!"true".equals(ctx.queryParam("ack").stream().findFirst().orElse("false"))) {
       vertx.eventBus().publish(address, body);

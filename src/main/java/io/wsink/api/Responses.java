@@ -2,6 +2,7 @@ package io.wsink.api;
 
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -27,7 +28,13 @@ final class Responses {
   }
 
   static void error(RoutingContext ctx, int status, int code, String message) {
-    json(ctx, status, new JsonObject().put("error", code).put("message", message));
+    error(ctx.response(), status, code, message);
+  }
+
+  /** The error envelope {@code {"error": code, "message": text}}, also for requests that never reached the router. */
+  static void error(HttpServerResponse response, int status, int code, String message) {
+    response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+      .end(new JsonObject().put("error", code).put("message", message).encode());
   }
 
   /** Completes the request with {@code onSuccess}, or hands the failure to the router's failure handler. */

@@ -1,9 +1,13 @@
 package io.wsink.api;
 
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -21,7 +25,6 @@ import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.Map;
-import io.vertx.core.json.JsonObject;
 
 /**
  * The management REST API (§6) and the rule manager behind it. Both run on this verticle's event loop; the sink
@@ -75,6 +78,7 @@ public final class RestVerticle extends VerticleBase {
     return endpointResource.recover()
       .compose(v -> manager.recover())
       .compose(v -> vertx.createHttpServer(new HttpServerOptions().setHost(settings.ip()).setPort(settings.port()))
+        .invalidRequestHandler(RestVerticle::invalidRequest)
         .requestHandler(router).listen()
         .recover(err -> Future.failedFuture("the REST API cannot listen on " + settings.ip() + ":" + settings.port()
           + ": " + err.getMessage())))
@@ -105,6 +109,21 @@ public final class RestVerticle extends VerticleBase {
     } else {
       ctx.response().putHeader("WWW-Authenticate", "Bearer");
       Responses.error(ctx, 401, ApiErrors.GENERIC, ApiErrors.UNAUTHORIZED);
+    }
+  }
+
+  /**
+   * A request the HTTP decoder could not read (a request line or headers over Netty's limits, a malformed request line)
+   * gets the error envelope too; the server closes the connection after it, as it does by default.
+   */
+  private static void invalidRequest(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    if (cause instanceof TooLongHttpLineException) {
+      Responses.error(request.response(), 414, ApiErrors.GENERIC, ApiErrors.REQUEST_LINE_TOO_LONG);
+    } else if (cause instanceof TooLongHttpHeaderException) {
+      Responses.error(request.response(), 431, ApiErrors.GENERIC, ApiErrors.HEADERS_TOO_LARGE);
+    } else {
+      Responses.error(request.response(), 400, ApiErrors.GENERIC, ApiErrors.MALFORMED_REQUEST);
     }
   }
 

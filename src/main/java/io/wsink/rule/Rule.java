@@ -24,6 +24,8 @@ public record Rule(String id, String from, List<JsonObject> actions, List<WebSoc
                    JsonObject definition) {
 
   public static final Pattern ID = Pattern.compile("^[A-Za-z0-9_-]{1,128}$");
+  /** Longest {@code from} address accepted: it names an event-bus address, not a document. */
+  static final int MAX_ADDRESS = 256;
   private static final List<String> KEYS = List.of("id", "name", "from", "actions", "options", "triggered", "tags");
 
   /** A rule without resources (see {@link #parse(JsonObject, Map)}). */
@@ -63,6 +65,14 @@ public record Rule(String id, String from, List<JsonObject> actions, List<WebSoc
     if (fromValue == null) {
       from = Addresses.defaultFrom(id);
     } else if (fromValue instanceof String s && !s.isBlank()) {
+      if (Addresses.isInternal(s)) {
+        throw new RuleException("property \"from\" cannot be \"" + abbreviate(s) + "\": addresses starting with "
+          + Addresses.INTERNAL_PREFIX + " are wsink's own");
+      }
+      if (s.length() > MAX_ADDRESS || s.chars().anyMatch(Character::isISOControl)) {
+        throw new RuleException("property \"from\" must be at most " + MAX_ADDRESS
+          + " characters without control characters; got \"" + abbreviate(s) + "\"");
+      }
       from = s;
     } else {
       throw new RuleException("property \"from\" must be a non-empty string: the event-bus address the rule consumes");

@@ -8,6 +8,7 @@ import io.wsink.pipeline.codec.Encryptor;
 import io.wsink.pipeline.codec.Format;
 import io.wsink.pipeline.template.GoTemplate;
 import io.wsink.pipeline.template.TemplateException;
+import io.wsink.server.EndpointPath;
 import io.wsink.tls.ClientTls;
 
 import java.net.URI;
@@ -73,7 +74,7 @@ public record WebSocketActionProps(
   public static final int MAX_CONCURRENCY = 64;
 
   public static final String PATH_MISSING = "websocket sink conf path should be defined";
-  public static final String PATH_NO_SLASH = "websocket endpoint should start with /";
+  public static final String PATH_NO_SLASH = EndpointPath.NO_SLASH;
 
   private enum Type { STRING, BOOL, INT, STRING_LIST, OBJECT }
 
@@ -363,13 +364,21 @@ public record WebSocketActionProps(
       if (host.isEmpty()) {
         throw new PropertyException("property addr must name a host, as host:port or ws://host:port; got \"" + addr + "\"");
       }
+      for (int i = 0; i < path.length(); i++) {
+        char c = path.charAt(i);
+        if (c <= ' ' || c == 0x7f) { // the request line would break: such a character must be percent-encoded
+          throw new PropertyException(String.format("property path has the character U+%04X at position %d;"
+            + " percent-encode it (%%%02X)", (int) c, i, (int) c));
+        }
+      }
       List<String> tlsProblems = tls.validate();
       if (!tlsProblems.isEmpty()) {
         throw new PropertyException(tlsProblems.get(0));
       }
     } else {
-      if (path.contains("?")) {
-        throw new PropertyException("a server-mode endpoint has no query string: \"" + path + "\"");
+      String problem = EndpointPath.problem(path);
+      if (problem != null) {
+        throw new PropertyException(problem);
       }
       scheme = scheme.isEmpty() ? "ws" : scheme;
     }

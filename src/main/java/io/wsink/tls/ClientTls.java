@@ -5,13 +5,18 @@ import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -30,7 +35,10 @@ public record ClientTls(boolean insecureSkipVerify,
 
   // The PEM labels Vert.x's PEM loader accepts (KeyStoreHelper); encrypted keys are not among them.
   private static final String CERT_BEGIN = "-----BEGIN CERTIFICATE-----";
-  private static final Pattern KEY_BEGIN = Pattern.compile("-----BEGIN (RSA |EC )?PRIVATE KEY-----");
+  private static final Pattern KEY_BLOCK =
+      Pattern.compile("-----BEGIN ((?:RSA |EC )?PRIVATE KEY)-----([A-Za-z0-9+/=\\s]*)-----END \\1-----");
+  /** Certificate bundles are a few KiB; a larger "PEM" file is something else. */
+  private static final long MAX_PEM_FILE = 1024 * 1024;
   private static final String ENCRYPTED_KEY_BEGIN = "-----BEGIN ENCRYPTED PRIVATE KEY-----";
   private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
@@ -52,8 +60,8 @@ public record ClientTls(boolean insecureSkipVerify,
   }
 
   /**
-   * The problems a user must fix, one line each, naming the property. Needs no Vert.x and only
-   * touches the file system to check that named files exist, so it can run at rule creation.
+   * The problems a user must fix, one line each, naming the property. Needs no Vert.x; reads the
+   * named files (PEM, at most 1 MiB each), so run it off the event loop, as rule creation does.
    * A raw value whose path twin is set is ignored, so it is not checked either.
    */
   public List<String> validate() {
@@ -71,8 +79,8 @@ public record ClientTls(boolean insecureSkipVerify,
         problems.add("privateKeyPath: required when certificationPath is set; "
             + "expected the path of the PEM private key of that certificate");
       }
-      checkFile("certificationPath", certificationPath, problems);
-      checkFile("privateKeyPath", privateKeyPath, problems);
+      checkFile("certificationPath", certificationPath, problems, false);
+      checkFile("privateKeyPath", privateKeyPath, problems, true);
     } else if (!certificationRaw.isEmpty() || !privateKeyRaw.isEmpty()) {
       if (certificationRaw.isEmpty()) {
         problems.add("certificationRaw: required when privateKeyRaw is set; "
@@ -87,7 +95,7 @@ public record ClientTls(boolean insecureSkipVerify,
     }
 
     if (!rootCaPath.isEmpty()) {
-      checkFile("rootCaPath", rootCaPath, problems);
+      checkFile("rootCaPath", rootCaPath, problems, false);
     } else {
       checkCertRaw("rootCARaw", rootCARaw, problems);
     }
@@ -155,9 +163,11 @@ public record ClientTls(boolean insecureSkipVerify,
     if (pem == null) {
       problems.add(property + ": not valid base64; expected the base64 encoding of PEM text "
           + "containing " + CERT_BEGIN);
-    } else if (!pem.contains(CERT_BEGIN)) {
-      problems.add(property + ": the decoded text holds no PEM certificate; expected base64 of PEM text "
-          + "containing " + CERT_BEGIN);
+      return;
+    }
+    String problem = certificateProblem(pem);
+    if (problem != null) {
+      problems.add(property + ": the decoded text " + problem);
     }
   }
 
@@ -169,16 +179,55 @@ public record ClientTls(boolean insecureSkipVerify,
     if (pem == null) {
       problems.add(property + ": not valid base64; expected the base64 encoding of a PEM private key "
           + "(-----BEGIN PRIVATE KEY-----, RSA or EC)");
-    } else if (pem.contains(ENCRYPTED_KEY_BEGIN)) {
-      problems.add(property + ": encrypted private keys are not supported; "
-          + "expected base64 of an unencrypted PEM key (-----BEGIN PRIVATE KEY-----, RSA or EC)");
-    } else if (!KEY_BEGIN.matcher(pem).find()) {
-      problems.add(property + ": the decoded text holds no PEM private key; expected base64 of PEM text "
-          + "containing -----BEGIN PRIVATE KEY----- (or RSA PRIVATE KEY, EC PRIVATE KEY)");
+      return;
+    }
+    String problem = keyProblem(pem);
+    if (problem != null) {
+      problems.add(property + ": the decoded text " + problem);
     }
   }
 
-  private static void checkFile(String property, String path, List<String> problems) {
+  /** Null when {@code pem} holds at least one X.509 certificate, all of them readable; else what is wrong. */
+  private static String certificateProblem(String pem) {
+    if (!pem.contains(CERT_BEGIN)) {
+      return "holds no PEM certificate; expected PEM text containing " + CERT_BEGIN;
+    }
+    try {
+      CertificateFactory.getInstance("X.509")
+          .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+      return null;
+    } catch (CertificateException e) {
+      return "holds a PEM certificate that cannot be read (" + firstLine(e.getMessage()) + ")";
+    }
+  }
+
+  /**
+   * Null when {@code pem} holds an unencrypted private key whose body is DER (PKCS#8, or PKCS#1 RSA / SEC1 EC, as Vert.x
+   * loads them); else what is wrong. The key itself is checked by Vert.x when the client is built.
+   */
+  private static String keyProblem(String pem) {
+    if (pem.contains(ENCRYPTED_KEY_BEGIN)) {
+      return "holds an encrypted private key, which is not supported; expected an unencrypted PEM key "
+          + "(-----BEGIN PRIVATE KEY-----, RSA or EC)";
+    }
+    Matcher key = KEY_BLOCK.matcher(pem);
+    if (!key.find()) {
+      return "holds no PEM private key; expected PEM text containing -----BEGIN PRIVATE KEY----- "
+          + "(or RSA PRIVATE KEY, EC PRIVATE KEY)";
+    }
+    byte[] der;
+    try {
+      der = Base64.getMimeDecoder().decode(key.group(2));
+    } catch (IllegalArgumentException e) {
+      return "holds a PEM private key whose body is not base64";
+    }
+    if (der.length < 2 || der[0] != 0x30) { // every one of these key formats is an ASN.1 SEQUENCE
+      return "holds a PEM private key whose body is not a DER key";
+    }
+    return null;
+  }
+
+  private static void checkFile(String property, String path, List<String> problems, boolean privateKey) {
     if (path.isEmpty()) {
       return;
     }
@@ -196,7 +245,32 @@ public record ClientTls(boolean insecureSkipVerify,
       problems.add(property + ": not a regular file: " + file + "; expected a readable PEM file");
     } else if (!Files.isReadable(file)) {
       problems.add(property + ": file not readable: " + file + "; expected a readable PEM file");
+    } else {
+      String problem = pemFileProblem(file, privateKey);
+      if (problem != null) {
+        problems.add(property + ": file " + file + " " + problem);
+      }
     }
+  }
+
+  private static String pemFileProblem(Path file, boolean privateKey) {
+    try {
+      if (Files.size(file) > MAX_PEM_FILE) {
+        return "is larger than " + MAX_PEM_FILE + " bytes; expected a PEM file";
+      }
+      String pem = Files.readString(file, StandardCharsets.ISO_8859_1); // PEM is ASCII; never fails to decode
+      return privateKey ? keyProblem(pem) : certificateProblem(pem);
+    } catch (IOException e) {
+      return "cannot be read (" + e.getMessage() + ")";
+    }
+  }
+
+  private static String firstLine(String text) {
+    if (text == null) {
+      return "malformed";
+    }
+    int end = text.indexOf('\n');
+    return end < 0 ? text : text.substring(0, end);
   }
 
   // Resolve here rather than leaving it to Vert.x, whose file resolver would also look on the classpath.

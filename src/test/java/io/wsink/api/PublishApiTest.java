@@ -265,6 +265,30 @@ class PublishApiTest {
     return TestNode.start(vertx, tmp).map(n -> node = n);
   }
 
+  @Test
+  void wsinksOwnAddressesCannotBePublishedTo(Vertx vertx, VertxTestContext ctx) {
+    // e.g. asking the data server to release the rule's hold on its endpoint
+    Buffer release = new JsonObject().put("op", "release").put("path", "/p").put("holder", "rule:r1").toBuffer();
+    ruleWithClients(vertx, 1)
+      .compose(c -> publish("/publish/wsink.server.control?ack=true", "application/json", release))
+      .compose(r -> {
+        assertErrorStartsWith(r, 400, 1000, "cannot publish to \"wsink.server.control\": addresses starting with wsink."
+          + " are wsink's own");
+        return node.endpoint("/p");
+      })
+      .compose(endpoint -> {
+        assertEquals(new JsonArray().add("rule:r1"), endpoint.getJsonArray("holders"), "nothing was released");
+        assertEquals(1, endpoint.getInteger("clients"));
+        return publish(PUBLISH, "text/plain", Buffer.buffer("still here"));
+      })
+      .compose(r -> clients.get(0).awaitMessages(1))
+      .map(msgs -> {
+        assertEquals(List.of("still here"), msgs);
+        return null;
+      })
+      .onComplete(ctx.succeedingThenComplete());
+  }
+
   /** A node with rule r1 (from rule.r1, endpoint /p) and {@code n} clients connected and counted. */
   private Future<Void> ruleWithClients(Vertx vertx, int n) {
     Future<Void> chain = start(vertx).compose(node -> node.createRule(rule("r1", "/p")));

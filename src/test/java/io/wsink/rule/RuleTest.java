@@ -255,6 +255,26 @@ class RuleTest {
   }
 
   @Test
+  void fromCannotBeOneOfWsinksOwnAddresses() {
+    for (String from : List.of("wsink.server.control", "wsink.sink.r1.0.0", "wsink.endpoint:/x")) {
+      String m = refused(rule("r1", ACTIONS).put("from", from));
+      assertEquals("property \"from\" cannot be \"" + from + "\": addresses starting with wsink. are wsink's own", m);
+    }
+    assertEquals("ws.in./chat", Rule.parse(rule("r1", ACTIONS).put("from", "ws.in./chat")).from(),
+      "what clients of an endpoint send may feed a rule (a relay)");
+  }
+
+  @Test
+  void fromIsAnAddressNotADocument() {
+    String m = refused(rule("r1", ACTIONS).put("from", "x".repeat(Rule.MAX_ADDRESS + 1)));
+    assertTrue(m.startsWith("property \"from\" must be at most 256 characters without control characters"), m);
+    m = refused(rule("r1", ACTIONS).put("from", "a\nb"));
+    assertTrue(m.contains("without control characters; got \"a?b\""), m);
+    assertEquals(Rule.MAX_ADDRESS, Rule.parse(rule("r1", ACTIONS).put("from", "x".repeat(Rule.MAX_ADDRESS))).from()
+      .length());
+  }
+
+  @Test
   void optionsMustBeAnObject() {
     for (Object options : List.of("x", 1, new JsonArray())) {
       String m = refused(rule("r1", ACTIONS).put("options", options));

@@ -263,6 +263,45 @@ class ClientTlsTest {
   }
 
   @Test
+  void aPemCertificateThatCannotBeParsedIsReportedRawOrInAFile() throws Exception {
+    String garbage = "-----BEGIN CERTIFICATE-----\nAAAAnotacertificate\n-----END CERTIFICATE-----\n";
+    List<String> problems = new ClientTls(false, "", "", "", "", "",
+        Base64.getEncoder().encodeToString(garbage.getBytes(StandardCharsets.US_ASCII))).validate();
+    assertEquals(1, problems.size(), problems.toString());
+    assertTrue(problems.get(0).startsWith("rootCARaw: the decoded text holds a PEM certificate that cannot be read"),
+        problems.get(0));
+
+    Path file = dir.resolve("garbage-ca.pem");
+    java.nio.file.Files.writeString(file, garbage);
+    problems = new ClientTls(false, "", "", str(file), "", "", "").validate();
+    assertEquals(1, problems.size(), problems.toString());
+    assertTrue(problems.get(0).startsWith("rootCaPath: file " + file + " holds a PEM certificate that cannot be read"),
+        problems.get(0));
+  }
+
+  @Test
+  void filesThatAreNotPemAreReportedNamingTheProperty() throws Exception {
+    Path text = dir.resolve("not-pem.txt");
+    java.nio.file.Files.writeString(text, "hostname\n");
+    List<String> problems = new ClientTls(false, str(text), str(text), "", "", "", "").validate();
+    assertEquals(2, problems.size(), problems.toString());
+    assertTrue(problems.get(0).startsWith("certificationPath: file " + text + " holds no PEM certificate"),
+        problems.get(0));
+    assertTrue(problems.get(1).startsWith("privateKeyPath: file " + text + " holds no PEM private key"),
+        problems.get(1));
+  }
+
+  @Test
+  void aPrivateKeyWhoseBodyIsNotDerIsReported() {
+    String fake = "-----BEGIN PRIVATE KEY-----\naGVsbG8gd29ybGQ=\n-----END PRIVATE KEY-----\n"; // "hello world"
+    List<String> problems = new ClientTls(false, "", "", "", TestCerts.base64(certs.clientCert()),
+        Base64.getEncoder().encodeToString(fake.getBytes(StandardCharsets.US_ASCII)), "").validate();
+    assertEquals(1, problems.size(), problems.toString());
+    assertTrue(problems.get(0).startsWith("privateKeyRaw: the decoded text holds a PEM private key whose body is not"
+        + " a DER key"), problems.get(0));
+  }
+
+  @Test
   void missingFileIsReported() {
     String missing = str(dir.resolve("nope.pem"));
     List<String> problems = new ClientTls(false, "", "", missing, "", "", "").validate();
