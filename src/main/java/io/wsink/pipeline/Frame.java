@@ -1,20 +1,36 @@
 package io.wsink.pipeline;
 
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocketBase;
+import io.vertx.core.http.WebSocketFrameType;
+import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
+
+import java.nio.charset.StandardCharsets;
 
 /**
  * One WebSocket message ready to go out: a {@link String} for a text frame or a {@link Buffer} for a binary one.
- * Encoded once, then handed unchanged to every socket it goes to.
+ * Encoded once, then handed unchanged to every socket it goes to: a text frame's UTF-8 bytes are made on first use and
+ * shared by every write ({@link #writeTo}), so a fan-out to N clients encodes the text once, not N times. A frame is
+ * used on one event loop (the sink's, or the data server's), so the lazily made bytes need no synchronisation.
  */
 public final class Frame {
 
+  /**
+   * Vert.x sends a message larger than its maximum frame size (65536 by default) as several frames; such a message is
+   * written through Vert.x's own method, which does that. Smaller ones go out as one frame, as Vert.x would send them.
+   */
+  static final int SINGLE_FRAME_LIMIT = 65536;
+
   private final Object payload;
-  private final int size;
+  private byte[] utf8;
 
   /** @param payload a String (text frame) or a Buffer (binary frame) */
   public Frame(Object payload) {
+    if (!(payload instanceof String) && !(payload instanceof Buffer)) {
+      throw new IllegalArgumentException("a frame is a String or a Buffer, not " + payload);
+    }
     this.payload = payload;
-    this.size = payload instanceof String s ? utf8Length(s) : ((Buffer) payload).length();
   }
 
   public static Frame text(String text) {
@@ -43,26 +59,29 @@ public final class Frame {
 
   /** Bytes of the payload on the wire (UTF-8 for text): what counts against a client's queue. */
   public int size() {
-    return size;
+    return payload instanceof String ? utf8().length : ((Buffer) payload).length();
   }
 
-  /** The UTF-8 length of {@code s} without encoding it (unpaired surrogates count as the 3-byte replacement). */
-  static int utf8Length(String s) {
-    int n = s.length();
-    int bytes = n;
-    for (int i = 0; i < n; i++) {
-      char c = s.charAt(i);
-      if (c >= 0x80) {
-        if (c < 0x800) {
-          bytes += 1;
-        } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-          bytes += 2; // 4 bytes for the pair of 2 chars
-          i++;
-        } else {
-          bytes += 2;
-        }
-      }
+  /** The UTF-8 bytes of a text frame, encoded on first use and then shared. */
+  private byte[] utf8() {
+    if (utf8 == null) {
+      utf8 = ((String) payload).getBytes(StandardCharsets.UTF_8);
     }
-    return bytes;
+    return utf8;
+  }
+
+  /**
+   * Writes this message to {@code socket}. A text message goes out as the frame {@code writeTextMessage} would make,
+   * but from the shared bytes: Vert.x wraps them without copying, and never writes into them.
+   */
+  public Future<Void> writeTo(WebSocketBase socket) {
+    if (payload instanceof String text) {
+      byte[] bytes = utf8();
+      if (bytes.length <= SINGLE_FRAME_LIMIT) {
+        return socket.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, bytes, true));
+      }
+      return socket.writeTextMessage(text);
+    }
+    return socket.writeBinaryMessage((Buffer) payload);
   }
 }

@@ -122,11 +122,7 @@ final class ClientConnection {
   }
 
   private void write(Frame frame) {
-    if (frame.isText()) {
-      ws.writeTextMessage(frame.text());
-    } else {
-      ws.writeBinaryMessage(frame.binary());
-    }
+    frame.writeTo(ws);
   }
 
   /** The peer went away: what was still queued for it is dropped and counted. */

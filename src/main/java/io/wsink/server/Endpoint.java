@@ -2,6 +2,7 @@ package io.wsink.server;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.ServerWebSocket;
@@ -9,6 +10,8 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.wsink.Addresses;
 import io.wsink.pipeline.Frame;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,6 +25,8 @@ import java.util.Map;
  * Confined to the server verticle's event loop.
  */
 final class Endpoint {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Endpoint.class);
 
   static final short GOING_AWAY = 1001;
 
@@ -142,6 +147,13 @@ final class Endpoint {
   private void onFrame(Message<Object> msg) {
     String holderId = msg.headers().get(Addresses.HOLDER_HEADER);
     HolderState holder = holderId == null ? departed : holders.getOrDefault(holderId, departed);
+    if (!(msg.body() instanceof String) && !(msg.body() instanceof Buffer)) { // only sinks send here, but the bus is open
+      LOG.warn("endpoint {}: dropped a frame that is neither text nor bytes: {}", path, msg.body());
+      if (msg.replyAddress() != null) {
+        msg.fail(400, "a frame for endpoint " + path + " is a String or a Buffer");
+      }
+      return;
+    }
     Frame frame = new Frame(msg.body());
     int delivered = 0;
     for (ClientConnection client : clients) {
@@ -180,7 +192,7 @@ final class Endpoint {
       if (now - client.lastSeen() > 3 * pingInterval) {
         client.close(GOING_AWAY, "no answer to ping for " + 3 * pingInterval + " ms");
       } else if (!client.socket().isClosed()) {
-        client.socket().writePing(io.vertx.core.buffer.Buffer.buffer("wsink"));
+        client.socket().writePing(Buffer.buffer("wsink"));
       }
     }
   }

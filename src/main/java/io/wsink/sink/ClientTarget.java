@@ -306,7 +306,7 @@ final class ClientTarget implements SinkTarget {
     while (ws != null && !ws.isClosed() && !ws.writeQueueFull() && !buffer.isEmpty()) {
       Pending p = buffer.poll();
       inflight.add(p);
-      Future<Void> written = p.frame.isText() ? ws.writeTextMessage(p.frame.text()) : ws.writeBinaryMessage(p.frame.binary());
+      Future<Void> written = p.frame.writeTo(ws);
       written.onComplete(ar -> {
         if (ar.succeeded() && !p.done) {
           p.done = true;
