@@ -18,6 +18,7 @@ public final class ApiErrors {
   public static final String UNAUTHORIZED = "missing or invalid bearer token (Authorization: Bearer <token>)";
   public static final String BAD_REQUEST = "bad request";
   public static final String INTERNAL = "internal error";
+  public static final String METRICS_OFF = "metrics are off on this node (metrics.enabled: false)";
   public static final String PUBLISH_JSON_NOT_ROWS =
     "Invalid body: an application/json body must be an object (a row) or an array (rows)";
 
