@@ -1,8 +1,12 @@
 package io.wsink;
 
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.wsink.config.ConfigException;
+import io.wsink.config.ConfigLoader;
+import io.wsink.config.ConfigVerticle;
+import io.wsink.config.WsinkSettings;
 import sun.misc.Signal;
 
 import java.io.PrintStream;
@@ -50,10 +54,19 @@ public final class Main {
       System.out.print(USAGE);
       return;
     }
-    Vertx vertx = Vertx.vertx();
+    WsinkSettings settings;
+    try {
+      settings = loadSettings(config);
+    } catch (Throwable e) {
+      report(System.err, e);
+      System.exit(e instanceof ConfigException ? 2 : 1);
+      return;
+    }
+    Vertx vertx = NodeVertx.create(settings);
     String deploymentId;
     try {
-      deploymentId = Wsink.deploy(vertx, config).await();
+      deploymentId = vertx.deployVerticle(new ConfigVerticle(settings), new DeploymentOptions().setConfig(config))
+        .await();
     } catch (Throwable e) {
       report(System.err, e);
       vertx.close().await();
@@ -76,6 +89,19 @@ public final class Main {
     // our own handlers, so that a graceful stop ends with exit code 0 rather than the JVM's 143
     Signal.handle(new Signal("TERM"), sig -> stop.run());
     Signal.handle(new Signal("INT"), sig -> stop.run());
+  }
+
+  /**
+   * The settings decide how the node's Vert.x is built (metrics now, clustering later), so they are loaded first, with
+   * a short-lived plain Vert.x of their own.
+   */
+  private static WsinkSettings loadSettings(JsonObject config) {
+    Vertx bootstrap = Vertx.vertx();
+    try {
+      return ConfigLoader.load(bootstrap, config).await();
+    } finally {
+      bootstrap.close().await();
+    }
   }
 
   /** @return the node config, or null for --help */

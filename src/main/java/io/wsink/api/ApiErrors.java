@@ -23,6 +23,7 @@ public final class ApiErrors {
     "the request line is too long (at most 4096 bytes): rule ids and endpoints are short";
   public static final String HEADERS_TOO_LARGE = "the request headers are too large (at most 8192 bytes)";
   public static final String MALFORMED_REQUEST = "malformed HTTP request";
+  public static final String METRICS_OFF = "metrics are off on this node (metrics.enabled: false)";
   public static final String PUBLISH_JSON_NOT_ROWS =
     "Invalid body: an application/json body must be an object (a row) or an array (rows)";
 

@@ -13,6 +13,8 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.wsink.config.RestSettings;
 import io.wsink.config.SinkDefaults;
+import io.wsink.ops.EndpointMeters;
+import io.wsink.ops.NodeMetrics;
 import io.wsink.rule.RuleException;
 import io.wsink.rule.RuleManager;
 import io.wsink.rule.RuleNotFoundException;
@@ -25,6 +27,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The management REST API (§6) and the rule manager behind it. Both run on this verticle's event loop; the sink
@@ -37,6 +40,8 @@ public final class RestVerticle extends VerticleBase {
 
   /** §8: REST bodies are limited to 1 MiB. */
   static final long BODY_LIMIT = 1024 * 1024;
+  /** What needs no token even when {@code rest.tokens} is set: probes (§6.5) carry none. */
+  private static final Set<String> OPEN_PATHS = Set.of("/ping", "/health/live", "/health/ready");
 
   private final RestSettings settings;
   private final SinkDefaults sinkDefaults;
@@ -44,27 +49,33 @@ public final class RestVerticle extends VerticleBase {
   private final RuleRegistry rules;
   private final EndpointRegistry endpoints;
   private final Store store;
+  private final NodeMetrics metrics;
   private HttpServer server;
   private RuleManager manager;
+  private EndpointMeters endpointMeters;
 
   public RestVerticle(RestSettings settings, SinkDefaults sinkDefaults, Map<String, JsonObject> resources,
-                      RuleRegistry rules, EndpointRegistry endpoints, Store store) {
+                      RuleRegistry rules, EndpointRegistry endpoints, Store store, NodeMetrics metrics) {
     this.settings = settings;
     this.resources = resources;
     this.sinkDefaults = sinkDefaults;
     this.rules = rules;
     this.endpoints = endpoints;
     this.store = store;
+    this.metrics = metrics;
   }
 
   @Override
   public Future<?> start() {
-    manager = new RuleManager(vertx, rules, endpoints, sinkDefaults, store, resources);
+    manager = new RuleManager(vertx, rules, endpoints, sinkDefaults, store, resources, metrics.registry());
+    endpointMeters = metrics.enabled() ? new EndpointMeters(metrics.registry(), endpoints) : null;
     EndpointResource endpointResource = new EndpointResource(endpoints, store);
     Router router = Router.router(vertx);
     router.route().handler(this::authorize);
     router.route().handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
     router.get("/ping").handler(ctx -> Responses.empty(ctx, 200));
+    new HealthResource(vertx, store, endpoints, manager, () -> server == null ? -1 : server.actualPort()).mount(router);
+    new MetricsResource(metrics, manager, endpointMeters).mount(router);
     new RuleResource(manager).mount(router);
     endpointResource.mount(router);
     new ConnectivityResource(vertx, endpoints).mount(router);
@@ -92,14 +103,21 @@ public final class RestVerticle extends VerticleBase {
   /** Node shutdown (§1): no new API calls, then every rule stops (flushing what it holds), its stored state unchanged. */
   @Override
   public Future<?> stop() {
-    Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
-    return closed.transform(ar -> manager.shutdown());
+    HttpServer listening = server;
+    server = null;
+    Future<Void> closed = listening == null ? Future.succeededFuture() : listening.close();
+    return closed.transform(ar -> manager.shutdown()).andThen(ar -> {
+      if (endpointMeters != null) {
+        endpointMeters.remove();
+      }
+    });
   }
 
-  /** {@code rest.tokens}: every call but /ping needs one of them as a bearer token. */
+  /** {@code rest.tokens}: every call but /ping and the health probes needs one of them as a bearer token. */
   private void authorize(RoutingContext ctx) {
     List<String> tokens = settings.tokens();
-    if (tokens.isEmpty() || ctx.request().path().equals("/ping")) {
+    // the normalized path is the one the router matches: /x/../rules must not pass as open
+    if (tokens.isEmpty() || OPEN_PATHS.contains(ctx.normalizedPath())) {
       ctx.next();
       return;
     }

@@ -76,6 +76,7 @@ public final class ConfigLoader {
           "bufferPageSize", Shape.LEAF, "resendInterval", Shape.LEAF, "cleanCacheAtStop", Shape.LEAF,
           "aesKey", Shape.LEAF),
       "cluster", Shape.object("enabled", Shape.LEAF, "host", Shape.LEAF),
+      "metrics", Shape.object("enabled", Shape.LEAF),
       "source", Shape.object("httpServerIp", Shape.LEAF, "httpServerPort", Shape.LEAF,
           "httpServerTls", Shape.object("certfile", Shape.LEAF, "keyfile", Shape.LEAF)));
 
@@ -86,7 +87,7 @@ public final class ConfigLoader {
    * Loads the configuration of this node.
    *
    * @param options the programmatic configuration: optional {@code confDir} (default {@code conf}, relative to the
-   *                working directory) and any of the sections {@code rest, store, sink, cluster, source}, which
+   *                working directory) and any of the sections {@code rest, store, sink, cluster, metrics, source}, which
    *                override every other layer; may be null
    * @return the validated settings, or a failed future with a {@link ConfigException}
    */
@@ -263,7 +264,7 @@ public final class ConfigLoader {
     // The YAML processor casts the document to a map; a list or a bare scalar fails that cast.
     if (e instanceof DecodeException && e.getCause() instanceof ClassCastException) {
       return new ConfigException(origin, FILE_LEVEL, "must be a YAML mapping of sections (rest:, store:, sink:, "
-          + "cluster:, source:)", e);
+          + "cluster:, metrics:, source:)", e);
     }
     return new ConfigException(origin, FILE_LEVEL, "cannot read: " + e.getMessage(), e);
   }
@@ -460,6 +461,7 @@ public final class ConfigLoader {
         v.bool("sink.cleanCacheAtStop"),
         v.aesKey("sink.aesKey"));
     ClusterSettings cluster = new ClusterSettings(v.bool("cluster.enabled"), v.nonEmptyString("cluster.host"));
+    MetricsSettings metrics = new MetricsSettings(v.bool("metrics.enabled"));
     String serverIp = v.nonEmptyString("source.httpServerIp");
     int serverPort = v.port("source.httpServerPort");
 
@@ -467,7 +469,7 @@ public final class ConfigLoader {
     if (tlsNode == null || tlsNode.children == null) {
       // Absent or null: plain ws://.
       return Future.succeededFuture(new WsinkSettings(rest, store, sink, cluster,
-          new DataServerSettings(serverIp, serverPort, null)));
+          new DataServerSettings(serverIp, serverPort, null), metrics));
     }
     for (String file : List.of("certfile", "keyfile")) {
       if (!tlsNode.children.containsKey(file)) {
@@ -480,7 +482,7 @@ public final class ConfigLoader {
         new DataServerSettings.TlsFiles(certfile, keyfile));
     return checkReadable(vertx, v.find(TLS + ".certfile").origin, TLS + ".certfile", certfile)
         .compose(ok -> checkReadable(vertx, v.find(TLS + ".keyfile").origin, TLS + ".keyfile", keyfile))
-        .map(ok -> new WsinkSettings(rest, store, sink, cluster, source));
+        .map(ok -> new WsinkSettings(rest, store, sink, cluster, source, metrics));
   }
 
   /** The TLS files are read by the data server much later; a typo should stop start-up now, not the first upgrade. */

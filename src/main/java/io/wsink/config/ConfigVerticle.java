@@ -3,6 +3,7 @@ package io.wsink.config;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.wsink.api.RestVerticle;
+import io.wsink.ops.NodeMetrics;
 import io.wsink.rule.StoreRuleRegistry;
 import io.wsink.server.EventBusEndpointRegistry;
 import io.wsink.server.ServerVerticle;
@@ -18,8 +19,24 @@ public final class ConfigVerticle extends VerticleBase {
   /** Local map entry that marks the one node of a Vert.x instance (both would serve the same control address). */
   private static final String NODE_KEY = "wsink.node";
 
+  /** Settings loaded before Vert.x existed (by Main, which needs them to build it); null: load them here. */
+  private final WsinkSettings preloaded;
   private Store store;
+  private NodeMetrics metrics;
   private boolean registered;
+
+  /** Loads the configuration ({@code confDir}, files, environment, system properties and its own config). */
+  public ConfigVerticle() {
+    this(null);
+  }
+
+  /**
+   * Uses {@code settings}, already loaded from this verticle's config (Main loads them before it builds its Vert.x), so
+   * the configuration is not read twice; {@code confDir} still locates {@code sinks/websocket.yaml}.
+   */
+  public ConfigVerticle(WsinkSettings settings) {
+    this.preloaded = settings;
+  }
 
   @Override
   public Future<?> start() {
@@ -36,7 +53,9 @@ public final class ConfigVerticle extends VerticleBase {
   }
 
   private Future<?> startNode() {
-    return ConfigLoader.load(vertx, config()).compose(settings -> {
+    Future<WsinkSettings> loaded = preloaded != null ? Future.succeededFuture(preloaded)
+      : ConfigLoader.load(vertx, config());
+    return loaded.compose(settings -> {
       if (settings.cluster().enabled() && !vertx.isClustered()) {
         return Future.failedFuture(new ConfigException("configuration", "cluster.enabled",
           "clustering is not available in this version of wsink; set it to false"));
@@ -45,11 +64,12 @@ public final class ConfigVerticle extends VerticleBase {
       return SinkResources.load(vertx, confDir).compose(resources -> SqliteStore.open(vertx, settings.store().dir())
         .compose(opened -> {
         store = opened;
+        metrics = NodeMetrics.of(vertx, settings.metrics());
         return StoreRuleRegistry.load(opened)
           .compose(rules -> vertx.deployVerticle(new ServerVerticle(settings.source(), false))
             .compose(id -> vertx.deployVerticle(
               new RestVerticle(settings.rest(), settings.sink(), resources, rules, new EventBusEndpointRegistry(vertx),
-                opened))))
+                opened, metrics))))
           .recover(err -> opened.close().transform(x -> Future.failedFuture(err)));
       }));
     });
@@ -60,6 +80,9 @@ public final class ConfigVerticle extends VerticleBase {
   public Future<?> stop() {
     if (registered) {
       vertx.sharedData().<String, String>getLocalMap(NODE_KEY).remove(NODE_KEY, deploymentID());
+    }
+    if (metrics != null) {
+      metrics.close();
     }
     return store == null ? Future.succeededFuture() : store.close();
   }

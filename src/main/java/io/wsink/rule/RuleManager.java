@@ -1,5 +1,6 @@
 package io.wsink.rule;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -26,6 +27,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -39,6 +41,8 @@ public final class RuleManager {
 
   private static final Logger LOG = LoggerFactory.getLogger(RuleManager.class);
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true).setSendTimeout(10_000);
+  /** A sink that cannot put its status into its meters this fast keeps the last values: the scrape must not wait long. */
+  private static final DeliveryOptions METERS = new DeliveryOptions().setLocalOnly(true).setSendTimeout(3_000);
   private static final String CANCELED = "canceled manually";
 
   /** What is deployed for one rule right now. */
@@ -56,6 +60,8 @@ public final class RuleManager {
   private final RuleRegistry registry;
   private final EndpointRegistry endpoints;
   private final Store store;
+  /** Where the sinks register their meters; null when the node's metrics are off. */
+  private final MeterRegistry meterRegistry;
   /** conf/sinks/websocket.yaml: property sets for resourceId. */
   private final Map<String, JsonObject> resources;
   /** What every sink gets of the node's {@code sink:} settings. */
@@ -64,8 +70,9 @@ public final class RuleManager {
   private final KeyedQueue queue = new KeyedQueue();
 
   public RuleManager(Vertx vertx, RuleRegistry registry, EndpointRegistry endpoints, SinkDefaults sinkDefaults,
-                     Store store, Map<String, JsonObject> resources) {
+                     Store store, Map<String, JsonObject> resources, MeterRegistry meterRegistry) {
     this.vertx = vertx;
+    this.meterRegistry = meterRegistry;
     this.resources = Map.copyOf(resources);
     this.store = store;
     this.registry = registry;
@@ -233,6 +240,44 @@ public final class RuleManager {
   }
 
   /**
+   * Has every running sink put its current status into its Prometheus meters, for the scrape that follows. Never fails:
+   * a sink that does not answer in time keeps showing its previous values.
+   */
+  public Future<Void> refreshMeters() {
+    List<Future<?>> refreshed = new ArrayList<>();
+    runtimes.forEach((id, rt) -> {
+      if (rt.running) {
+        for (int i = 0; i < rt.instances.length; i++) {
+          for (int n = 0; n < rt.instances[i]; n++) {
+            refreshed.add(vertx.eventBus().request(Addresses.sinkControl(id, i, n),
+              new JsonObject().put("op", WebSocketSinkVerticle.OP_REFRESH_METERS), METERS));
+          }
+        }
+      }
+    });
+    return Future.join(refreshed).<Void>mapEmpty().recover(err -> Future.succeededFuture());
+  }
+
+  /**
+   * Readiness (§6.5): the rules stored as running whose sink verticles are not all deployed right now — never started,
+   * failed to start (the reason is in their status), or undeployed behind the manager's back — by id, in order.
+   */
+  public Future<List<String>> notRunningAsStored() {
+    return registry.list().map(all -> {
+      Set<String> deployed = vertx.deploymentIDs();
+      List<String> missing = new ArrayList<>();
+      for (StoredRule stored : all) {
+        Runtime rt = runtimes.get(stored.id());
+        boolean live = rt != null && rt.running && deployed.containsAll(rt.deployments);
+        if (stored.running() && !live) {
+          missing.add(stored.id());
+        }
+      }
+      return missing;
+    });
+  }
+
+  /**
    * Node shutdown: stops every running rule (input verticles first, so no message reaches a stopped action), leaving
    * the stored state alone so that the rules come back as they were. Client-mode actions close with 1001.
    */
@@ -307,7 +352,8 @@ public final class RuleManager {
       for (int n = 0; n < instances[i]; n++) {
         JsonObject config = WebSocketSinkVerticle.managedConfig(rule.id(), i, n, rule.from(), input,
           rule.actions().get(i), sinkDefaults);
-        sinks.add(Detached.deploy(vertx, () -> new WebSocketSinkVerticle(store), new DeploymentOptions().setConfig(config)));
+        sinks.add(Detached.deploy(vertx, () -> new WebSocketSinkVerticle(store, meterRegistry),
+          new DeploymentOptions().setConfig(config)));
       }
     }
     return Future.join(sinks).transform(ar -> {
@@ -379,7 +425,9 @@ public final class RuleManager {
   private Future<Void> undeployAll(List<String> ids) {
     Future<Void> chain = Future.succeededFuture();
     for (String deployment : ids) {
-      chain = chain.transform(ar -> vertx.undeploy(deployment));
+      // one already gone (the readiness check reports that) must not keep the rule from stopping or restarting
+      chain = chain.transform(ar -> vertx.deploymentIDs().contains(deployment) ? vertx.undeploy(deployment)
+        : Future.succeededFuture());
     }
     return chain;
   }

@@ -344,9 +344,9 @@ final class ClientTarget implements SinkTarget {
 
   @Override
   public Future<Void> addStatus(JsonObject status) {
-    status.put("connection_status", this.status)
+    status.put(SinkMetrics.CONNECTION_STATUS, this.status)
       .put("connection_last_error", lastError)
-      .put("connection_reconnects", reconnects);
+      .put(SinkMetrics.CONNECTION_RECONNECTS, reconnects);
     return Future.succeededFuture();
   }
 

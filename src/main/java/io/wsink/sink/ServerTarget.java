@@ -69,9 +69,9 @@ final class ServerTarget implements SinkTarget {
   @Override
   public Future<Void> addStatus(JsonObject status) {
     return registry.stats(path, holder.id()).map(s -> {
-      status.put("clients", s.clients())
-        .put("records_dropped_total", status.getLong("records_dropped_total") + s.dropped())
-        .put("clients_disconnected_total", s.disconnected());
+      status.put(SinkMetrics.CLIENTS, s.clients())
+        .put(SinkMetrics.RECORDS_DROPPED, status.getLong(SinkMetrics.RECORDS_DROPPED) + s.dropped())
+        .put(SinkMetrics.CLIENTS_DISCONNECTED, s.disconnected());
       return null;
     });
   }

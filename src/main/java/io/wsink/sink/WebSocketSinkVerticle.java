@@ -1,5 +1,6 @@
 package io.wsink.sink;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -57,12 +58,17 @@ public final class WebSocketSinkVerticle extends VerticleBase {
   /** Control operations on {@link Addresses#sinkControl}. */
   public static final String OP_STATUS = "status";
   public static final String OP_CLOSE_CODE = "closeCode";
+  /** Puts the current status into the sink's Prometheus meters (GET /metrics asks right before it scrapes). */
+  public static final String OP_REFRESH_METERS = "refreshMeters";
 
   private static final short GOING_AWAY = 1001;
 
   private final SinkMetrics metrics = new SinkMetrics();
   /** The node's store, for the disk cache; null for a standalone sink. */
   private final Store store;
+  /** Where a sink of a node registers its meters; null for a standalone sink, or when the node's metrics are off. */
+  private final MeterRegistry meterRegistry;
+  private SinkMeters meters;
   private CacheStage cache;
   private WebSocketActionProps props;
   private SinkPipeline pipeline;
@@ -71,14 +77,17 @@ public final class WebSocketSinkVerticle extends VerticleBase {
   private MessageConsumer<Object> input;
   private short closeCode = GOING_AWAY;
 
-  /** A standalone sink (§9): no store, so no disk cache. */
+  /** A standalone sink (§9): no store, so no disk cache; no rule id to label meters with, so no meters. */
   public WebSocketSinkVerticle() {
-    this(null);
+    this(null, null);
   }
 
-  /** A sink of a node: {@code store} keeps its disk cache. */
-  public WebSocketSinkVerticle(Store store) {
+  /**
+   * A sink of a node: {@code store} keeps its disk cache, {@code meterRegistry} (null: none) gets its meters.
+   */
+  public WebSocketSinkVerticle(Store store, MeterRegistry meterRegistry) {
     this.store = store;
+    this.meterRegistry = meterRegistry;
   }
 
   /** The config of instance {@code instance} of action {@code action}, deployed by the rule manager. */
@@ -145,6 +154,10 @@ public final class WebSocketSinkVerticle extends VerticleBase {
         : ensureDataServer(registry, config.getJsonObject(SOURCE, new JsonObject())))
         .compose(v -> target.start());
     }
+    if (ruleId != null && meterRegistry != null) {
+      meters = new SinkMeters(meterRegistry, ruleId, action, instance, props, cache != null);
+      metrics.recordLatencyIn(meters.sendLatency());
+    }
     String inputAddress = config.getString(INPUT, from);
     return ready.compose(v -> {
       // the rule's own address is cluster-wide; a dispatcher's per-action address is local
@@ -157,7 +170,7 @@ public final class WebSocketSinkVerticle extends VerticleBase {
           .mapEmpty();
       }
       return registered;
-    });
+    }).onFailure(err -> removeMeters()); // no stop() follows a failed start
   }
 
   private void onMessage(Message<Object> msg) {
@@ -294,17 +307,42 @@ public final class WebSocketSinkVerticle extends VerticleBase {
   private void control(Message<JsonObject> msg) {
     switch (msg.body().getString("op", "")) {
       case OP_STATUS -> {
-        JsonObject status = metrics.toJson(target.bufferLength() + (cache == null ? 0 : cache.length()));
-        if (cache != null) {
-          status.put("cache_disk_length", cache.committedOnDisk());
-        }
+        JsonObject status = ownStatus();
+        // a data server that does not answer leaves its keys out; the sink's own still count
         target.addStatus(status).onComplete(ar -> msg.reply(status));
+      }
+      case OP_REFRESH_METERS -> {
+        JsonObject status = ownStatus();
+        target.addStatus(status).onComplete(ar -> {
+          // only a whole status: without the data server's drops, a counter would go down
+          if (ar.succeeded() && meters != null) {
+            meters.show(status);
+          }
+          msg.reply(new JsonObject());
+        });
       }
       case OP_CLOSE_CODE -> {
         closeCode = msg.body().getInteger("code", (int) GOING_AWAY).shortValue();
         msg.reply(new JsonObject());
       }
       default -> msg.fail(400, "unknown sink operation " + msg.body().getString("op"));
+    }
+  }
+
+  /** The §6.1 status keys this verticle knows itself; the target adds its own ({@link SinkTarget#addStatus}). */
+  private JsonObject ownStatus() {
+    JsonObject status = metrics.toJson(target.bufferLength() + (cache == null ? 0 : cache.length()));
+    if (cache != null) {
+      status.put(SinkMetrics.CACHE_DISK_LENGTH, cache.committedOnDisk());
+    }
+    return status;
+  }
+
+  private void removeMeters() {
+    if (meters != null) {
+      meters.remove();
+      metrics.recordLatencyIn(null);
+      meters = null;
     }
   }
 
@@ -318,7 +356,7 @@ public final class WebSocketSinkVerticle extends VerticleBase {
       }
       Future<Void> cached = cache == null ? Future.succeededFuture() : cache.stop();
       return cached.transform(x -> target == null ? Future.succeededFuture() : target.stop(closeCode));
-    });
+    }).andThen(ar -> removeMeters());
   }
 
   /**

@@ -14,7 +14,9 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -63,13 +65,16 @@ public final class SqliteStore implements Store {
   }
 
   private final Path file;
+  /** The identity (inode) of the file as opened, to notice it deleted or replaced while open; null where unknown. */
+  private final Object fileKey;
   private final WorkerExecutor worker;
   private final Connection connection; // touched only on the worker thread
   private final AtomicBoolean closing = new AtomicBoolean();
   private final Promise<Void> closed = Promise.promise();
 
-  private SqliteStore(Path file, WorkerExecutor worker, Connection connection) {
+  private SqliteStore(Path file, Object fileKey, WorkerExecutor worker, Connection connection) {
     this.file = file;
+    this.fileKey = fileKey;
     this.worker = worker;
     this.connection = connection;
   }
@@ -90,7 +95,7 @@ public final class SqliteStore implements Store {
         Path file = directory.resolve(FILE_NAME);
         Connection connection = connect(directory, file);
         LOG.info("store opened: {}", file);
-        return new SqliteStore(file, worker, connection);
+        return new SqliteStore(file, fileKey(file), worker, connection);
       }, true)
       // release the thread before reporting the failure, so a failed start-up leaves nothing behind
       .recover(e -> worker.close().transform(ignored -> Future.failedFuture(asStoreException(dir, e))));
@@ -222,6 +227,32 @@ public final class SqliteStore implements Store {
   }
 
   @Override
+  public Future<Void> check() {
+    return run("checking the store", c -> {
+      // an open SQLite file deleted or replaced underneath keeps working — on an inode nobody will open again, so
+      // whatever is stored from then on is lost at the next restart
+      Object now;
+      try {
+        now = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+      } catch (NoSuchFileException e) {
+        throw new StoreException("store file " + file + " is gone (deleted or moved while the node runs); what is "
+          + "stored from now on is lost at the next restart");
+      } catch (IOException e) {
+        throw new StoreException("store file " + file + " cannot be looked at: " + reason(e), e);
+      }
+      if (fileKey != null && !fileKey.equals(now)) {
+        throw new StoreException("store file " + file + " was replaced while the node runs; the node still writes to"
+          + " the file it opened, and what it stores from now on is lost at the next restart");
+      }
+      try (Statement statement = c.createStatement();
+           ResultSet rows = statement.executeQuery("SELECT count(*) FROM meta")) {
+        rows.next();
+      }
+      return null;
+    });
+  }
+
+  @Override
   public Future<Void> close() {
     if (closing.compareAndSet(false, true)) {
       // queued behind the operations already asked for (one ordered thread), so they finish first
@@ -287,6 +318,14 @@ public final class SqliteStore implements Store {
   }
 
   // ---- opening ----------------------------------------------------------------------------------------------
+
+  private static Object fileKey(Path file) {
+    try {
+      return Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+    } catch (IOException e) {
+      return null; // only the existence of the file is checked then
+    }
+  }
 
   private static Path resolve(String dir) {
     try {

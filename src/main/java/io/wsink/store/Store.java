@@ -29,7 +29,6 @@ public interface Store {
   /** Removes the endpoint registration; succeeds when there is none. */
   Future<Void> deleteEndpoint(String path);
 
-  /** Waits for the operations already asked for, then releases the store; later operations fail. Idempotent. */
   /** Appends (or replaces) one page of the disk cache of sink {@code sink} (a rule action); durable on success. */
   Future<Void> saveCachePage(String sink, CachePage page);
 
@@ -51,5 +50,12 @@ public interface Store {
   /** Removes the disk caches of every sink whose name starts with {@code prefix} (all instances of a rule's actions). */
   Future<Void> clearCaches(String prefix);
 
+  /**
+   * Readiness (§6.5): proves the store usable now — its file is still the one that was opened, and a query through
+   * the store's own thread answers — or fails with a {@link StoreException} saying what is wrong. Reads only.
+   */
+  Future<Void> check();
+
+  /** Waits for the operations already asked for, then releases the store; later operations fail. Idempotent. */
   Future<Void> close();
 }

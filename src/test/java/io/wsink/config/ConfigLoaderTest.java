@@ -48,7 +48,20 @@ class ConfigLoaderTest {
       assertEquals(new SinkDefaults(false, 1024, 1024000, 256, 0, false, ""), s.sink());
       assertEquals(new ClusterSettings(false, "127.0.0.1"), s.cluster());
       assertEquals(new DataServerSettings("0.0.0.0", 10081, null), s.source());
+      assertEquals(new MetricsSettings(true), s.metrics());
     });
+  }
+
+  @Test
+  void metricsCanBeSwitchedOff(Vertx vertx, VertxTestContext ctx) {
+    expectSettings(vertx, ctx, confDir(dir), Map.of("WSINK__METRICS__ENABLED", "false"), new Properties(),
+        s -> assertEquals(new MetricsSettings(false), s.metrics()));
+  }
+
+  @Test
+  void metricsEnabledTakesOnlyABoolean(Vertx vertx, VertxTestContext ctx) {
+    expectError(vertx, ctx, confDir(dir), Map.of("WSINK__METRICS__ENABLED", "off"), new Properties(),
+        "environment WSINK__METRICS__ENABLED: metrics.enabled: must be true or false, got \"off\"");
   }
 
   @Test
@@ -291,9 +304,9 @@ class ConfigLoaderTest {
 
   @Test
   void unknownSectionInTheEnvironment(Vertx vertx, VertxTestContext ctx) {
-    expectError(vertx, ctx, confDir(dir), Map.of("WSINK__METRICS__ENABLED", "true"), new Properties(),
-        "environment WSINK__METRICS__ENABLED: METRICS: unknown section (valid sections: rest, store, sink, cluster, "
-            + "source)");
+    expectError(vertx, ctx, confDir(dir), Map.of("WSINK__LOGGING__LEVEL", "debug"), new Properties(),
+        "environment WSINK__LOGGING__LEVEL: LOGGING: unknown section (valid sections: rest, store, sink, cluster, "
+            + "metrics, source)");
   }
 
   @Test
@@ -369,7 +382,8 @@ class ConfigLoaderTest {
   void aYamlListIsNotAConfiguration(Vertx vertx, VertxTestContext ctx) throws IOException {
     write("wsink.yaml", "- rest\n- sink\n");
     expectError(vertx, ctx, confDir(dir), Map.of(), new Properties(), origin("wsink.yaml")
-        + ": (whole file): must be a YAML mapping of sections (rest:, store:, sink:, cluster:, source:)");
+        + ": (whole file): must be a YAML mapping of sections (rest:, store:, sink:, cluster:, metrics:, "
+        + "source:)");
   }
 
   @Test
