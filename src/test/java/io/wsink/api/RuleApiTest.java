@@ -232,7 +232,7 @@ class RuleApiTest {
   @Test
   void aRuleThatCannotStartIsListedAsStoppedWithTheReason(Vertx vertx, VertxTestContext ctx) throws Exception {
     // the data port is taken: the rule is created (201, as eKuiper) but cannot run, and says why
-    java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+    java.net.ServerSocket taken = TestNode.takePort();
     int port = taken.getLocalPort();
     JsonObject extra = new JsonObject().put("source", new JsonObject().put("httpServerPort", port));
     TestNode.start(vertx, tmp, extra)

@@ -57,14 +57,32 @@ public final class TestNode {
     });
   }
 
-  /** A free TCP port on loopback (bound and released; the data server binds lazily, so it needs a known port). */
+  /**
+   * A free TCP port on loopback (bound and released; the data server binds lazily, so it needs a known port). It is
+   * drawn below Linux's ephemeral range (32768 and up by default): a port from that range, once released, can be taken
+   * at any moment by an outgoing connection of this or another process, and a test that binds it again fails.
+   */
   public static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int port = FIXED_PORTS_FROM + RANDOM.nextInt(FIXED_PORTS_TO - FIXED_PORTS_FROM);
+      try (ServerSocket socket = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+        return socket.getLocalPort();
+      } catch (IOException taken) {
+        // try another
+      }
     }
+    throw new UncheckedIOException(new IOException("no free port between " + FIXED_PORTS_FROM + " and "
+      + FIXED_PORTS_TO + " after 200 attempts"));
   }
+
+  /** Holds a free loopback port (see {@link #freePort}) until closed: the test's stand-in for "port in use". */
+  public static ServerSocket takePort() throws IOException {
+    return new ServerSocket(freePort(), 50, java.net.InetAddress.getLoopbackAddress());
+  }
+
+  private static final int FIXED_PORTS_FROM = 20_000;
+  private static final int FIXED_PORTS_TO = 32_000;
+  private static final java.util.Random RANDOM = new java.util.Random();
 
   public Vertx vertx() {
     return vertx;
