@@ -10,6 +10,7 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import io.wsink.server.ConnectionAbort;
 import io.wsink.testkit.TestNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -62,6 +63,11 @@ class RemoteRestartsTest {
   /** Backoff bounds of the contract, loosely: the first retry waits at least 100 ms − 20 %, none more than 30 s + 20 %. */
   static final long FIRST_RETRY_MIN_MS = 80;
   static final long RETRY_MAX_MS = 36_000;
+  /** The crash test: messages of 32 kB, far more than the socket buffers hold, fewer than bufferLength (1024). */
+  static final int ABORT_MESSAGES = 1000;
+  /** The crash comes once wsink holds this many messages itself. */
+  static final int ABORT_QUEUED = 100;
+  private static final int STATUS_ATTEMPTS = 200;
 
   @TempDir
   Path dir;
@@ -136,6 +142,76 @@ class RemoteRestartsTest {
           return status;
         }))
       .onComplete(ctx.succeedingThenComplete());
+  }
+
+  /**
+   * The requeue of a reconnect: the remote stops reading, so that wsink's frames fill the socket buffers and then
+   * wsink's own queue, and then the remote crashes (the connection aborted, no Close). What the remote's kernel had
+   * taken is gone — wsink had written it, and no WebSocket client can know more — but everything wsink still held
+   * (its buffer, and the frames Netty had not written when the socket died) goes out on the next connection: once,
+   * in order, right after the lost range.
+   */
+  @Test
+  void framesNotYetWrittenWhenTheConnectionDiesAreResentOnceInOrder(Vertx vertx, VertxTestContext ctx) {
+    int count = ABORT_MESSAGES;
+    String padding = ":" + "x".repeat(32_000);
+    server = new FlappingServer(vertx);
+    server.pauseNew(true);
+    List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    int[] queuedAtAbort = new int[1];
+    server.listenOnFixedPort()
+      .compose(port -> TestNode.start(vertx, dir).compose(n -> {
+        node = n;
+        return n.createRule(rule("aborted", clientProps(port)));
+      }))
+      .compose(v -> server.awaitUntil("the first connection", s -> s.connections() == 1))
+      .compose(v -> {
+        List<Future<?>> acks = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+          int seq = i;
+          acks.add(vertx.eventBus().request("rule.aborted", seq + padding)
+            .onFailure(err -> failures.add(seq + ": " + err)));
+        }
+        Future<?> settled = Future.join(acks);
+        return node.awaitStatus("aborted", "at least " + ABORT_QUEUED + " messages queued in wsink",
+          st -> st.getInteger(SINK0 + "buffer_length", 0) >= ABORT_QUEUED, STATUS_ATTEMPTS).map(st -> {
+            queuedAtAbort[0] = st.getInteger(SINK0 + "buffer_length");
+            server.pauseNew(false);
+            server.abortAll();
+            return settled;
+          });
+      })
+      .compose(settled -> server.awaitUntil("the second connection", s -> s.connections() == 2)
+        .compose(v -> settled.transform(ar -> Future.succeededFuture())))
+      .compose(v -> server.awaitUntil("the last message", s -> s.received().contains(count - 1)))
+      .compose(v -> node.awaitStatus("aborted", "every message counted out",
+        st -> st.getLong(SINK0 + "records_out_total", 0L) == count, STATUS_ATTEMPTS))
+      .onComplete(ctx.succeeding(status -> ctx.verify(() -> {
+        assertEquals(List.of(), failures, "every message acknowledged as written");
+        List<Integer> received = server.received();
+        for (int i = 1; i < received.size(); i++) {
+          assertTrue(received.get(i) > received.get(i - 1), "message " + received.get(i) + " after "
+            + received.get(i - 1) + " (twice or out of order)");
+        }
+        // what is missing is one range: what the remote's socket buffers held when it died
+        int missing = count - received.size();
+        int firstMissing = 0;
+        while (firstMissing < received.size() && received.get(firstMissing) == firstMissing) {
+          firstMissing++;
+        }
+        int resumedAt = firstMissing + missing;
+        assertEquals(received.subList(firstMissing, received.size()),
+          java.util.stream.IntStream.range(resumedAt, count).boxed().toList(), "after the lost range, all of the rest");
+        assertTrue(missing <= count - queuedAtAbort[0], "the " + queuedAtAbort[0] + " messages wsink held at the"
+          + " crash all arrived: " + missing + " of " + count + " are missing");
+        System.out.printf("RemoteRestartsTest: %d messages, %d held by wsink when the remote crashed, %d lost in the"
+          + " remote's socket buffers (%d..%d), %d resent on the second connection%n", count, queuedAtAbort[0], missing,
+          firstMissing, resumedAt - 1, count - resumedAt);
+        assertEquals(0L, status.getLong(SINK0 + "records_dropped_total"), status::encode);
+        assertEquals(1L, status.getLong(SINK0 + "connection_reconnects"), status::encode);
+        assertEquals(2, server.connections());
+        ctx.completeNow();
+      })));
   }
 
   /** {@code received} is exactly 0, 1, …, sent − 1: names the first duplicate, gap or reordering. */
@@ -235,6 +311,8 @@ class RemoteRestartsTest {
     private final List<Long> acceptNanos = new ArrayList<>();
     private final List<Long> closeNanos = new ArrayList<>();
     private final List<Runnable> waiters = new ArrayList<>();
+    private final List<ServerWebSocket> sockets = new ArrayList<>();
+    private boolean pauseNew;
     private int port;
     private int open;
     private int maxOpen;
@@ -304,7 +382,23 @@ class RemoteRestartsTest {
       return s == null ? Future.succeededFuture() : s.close();
     }
 
+    /** Connections accepted from now on read nothing: what wsink writes piles up in the socket buffers, then in wsink. */
+    synchronized void pauseNew(boolean pause) {
+      pauseNew = pause;
+    }
+
+    /** Closes every open connection at once, without a Close frame, as a crashing server does. */
+    synchronized void abortAll() {
+      sockets.stream().filter(ws -> !ws.isClosed()).forEach(ConnectionAbort::abort);
+    }
+
     private void accepted(ServerWebSocket ws) {
+      synchronized (this) {
+        sockets.add(ws);
+        if (pauseNew) {
+          ws.pause();
+        }
+      }
       record(() -> {
         open++;
         maxOpen = Math.max(maxOpen, open);
@@ -312,7 +406,8 @@ class RemoteRestartsTest {
         acceptNanos.add(System.nanoTime());
       });
       ws.textMessageHandler(text -> record(() -> {
-        received.add(Integer.parseInt(text));
+        int colon = text.indexOf(':'); // "<seq>" or "<seq>:<padding>"
+        received.add(Integer.parseInt(colon < 0 ? text : text.substring(0, colon)));
         onCurrent++;
       }));
       ws.closeHandler(v -> record(() -> open--));
