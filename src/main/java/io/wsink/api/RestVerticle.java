@@ -22,6 +22,7 @@ import io.wsink.rule.RuleRegistry;
 import io.wsink.server.EndpointRegistry;
 import io.wsink.sink.PropertyException;
 import io.wsink.store.Store;
+import io.wsink.store.StoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -154,6 +155,9 @@ public final class RestVerticle extends VerticleBase {
       Responses.error(ctx, 404, ApiErrors.NOT_FOUND, err.getMessage());
     } else if (err instanceof RuleException || err instanceof PropertyException) {
       Responses.error(ctx, 400, ApiErrors.RULE, err.getMessage());
+    } else if (err instanceof StoreException) {
+      // the store cannot be written (disk full, read-only): worth a retry later; the store logs it once per burst
+      Responses.error(ctx, 503, ApiErrors.GENERIC, err.getMessage());
     } else if (ctx.statusCode() == 413) {
       Responses.error(ctx, 413, ApiErrors.GENERIC, ApiErrors.bodyTooLarge(BODY_LIMIT));
     } else if (err == null && ctx.statusCode() >= 400 && ctx.statusCode() < 500) {

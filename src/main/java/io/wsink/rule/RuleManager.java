@@ -141,15 +141,19 @@ public final class RuleManager {
     }));
   }
 
+  /**
+   * Stored first, then restarted: an update the store refuses (disk full, read-only) changes nothing, and the rule runs on
+   * as it was. The same order holds for stop and restart.
+   */
   private Future<Void> replace(String id, Rule rule) {
     if (!rule.triggered()) {
-      return undeploy(id, (short) 1000)
-        .compose(v -> registry.put(new StoredRule(id, rule.definition(), false)))
+      return registry.put(new StoredRule(id, rule.definition(), false))
+        .compose(v -> undeploy(id, (short) 1000))
         .onSuccess(v -> runtime(id).message = CANCELED);
     }
     return checkConnections(rule)
-      .compose(v -> undeploy(id, (short) 1000))
       .compose(v -> registry.put(new StoredRule(id, rule.definition(), true)))
+      .compose(v -> undeploy(id, (short) 1000))
       .compose(v -> deploy(rule).recover(err -> Future.succeededFuture()));
   }
 
@@ -174,16 +178,16 @@ public final class RuleManager {
 
   public Future<Void> stop(String id) {
     return serialized(id, () -> existing(id)
-      .compose(stored -> undeploy(id, (short) 1000)
-        .compose(v -> registry.put(new StoredRule(id, stored.definition(), false))))
+      .compose(stored -> registry.put(new StoredRule(id, stored.definition(), false))
+        .compose(v -> undeploy(id, (short) 1000)))
       .onSuccess(v -> runtime(id).message = CANCELED));
   }
 
   public Future<Void> restart(String id) {
     return serialized(id, () -> existing(id).compose(stored -> parse(stored.definition())
       .compose(rule -> checkConnections(rule)
-        .compose(v -> undeploy(id, (short) 1000))
         .compose(v -> registry.put(new StoredRule(id, stored.definition(), true)))
+        .compose(v -> undeploy(id, (short) 1000))
         .compose(v -> deploy(rule)))));
   }
 

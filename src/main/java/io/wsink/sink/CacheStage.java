@@ -64,6 +64,8 @@ final class CacheStage {
   private boolean draining;
   private boolean drainAgain;
   private boolean stopped;
+  /** Cache pages are failing to be written: logged once, until one is written again. */
+  private boolean writeFailing;
 
   CacheStage(Vertx vertx, CacheSettings settings, Store store, String key, ClientTarget target, SinkMetrics metrics,
              Emitter emitter) {
@@ -137,9 +139,6 @@ final class CacheStage {
     JsonArray items = new JsonArray();
     for (Unit u : units) {
       items.add(encode(u.payload()));
-      // the payload lives on disk now: whoever waits is told it will be resent rather than kept waiting
-      u.rowAcks().stream().filter(a -> a != null).forEach(a -> a.tryFail(new ReplyException(ReplyFailure.RECIPIENT_FAILURE,
-        AckFailure.CACHED, "cached on disk: it will be resent when the connection is back")));
     }
     long page = nextPage++;
     long[] entry = {page, units.size(), 0};
@@ -147,12 +146,42 @@ final class CacheStage {
     diskCount += units.size();
     return store.saveCachePage(key, new CachePage(page, items))
       .onSuccess(v -> {
+        if (writeFailing) {
+          writeFailing = false;
+          LOG.info("{}: cache pages are written again", key);
+        }
         if (disk.contains(entry)) { // not dropped or loaded meanwhile
           entry[2] = 1;
           committed += entry[1];
         }
+        // the payload lives on disk now: whoever waits is told it will be resent rather than kept waiting
+        failAcks(units, AckFailure.CACHED, "cached on disk: it will be resent when the connection is back");
       })
-      .onFailure(err -> LOG.error("{}: could not write cache page {}: {}", key, page, err.getMessage()));
+      .onFailure(err -> pageLost(entry, units, err));
+  }
+
+  /**
+   * A page the store could not write (its disk full, its file system read-only) is lost: counted as dropped, named in
+   * {@code last_exception}, its acknowledgements failed; logged once per burst of such failures, not once per page.
+   */
+  private void pageLost(long[] entry, List<Unit> units, Throwable err) {
+    String why = "cache page " + entry[0] + " of " + key + " (" + entry[1] + " payload(s)) could not be written and is"
+      + " dropped: " + err.getMessage();
+    if (disk.remove(entry)) { // else dropped as the oldest meanwhile, and counted then
+      diskCount -= entry[1];
+      metrics.dropped += entry[1];
+    }
+    metrics.exception(why);
+    failAcks(units, AckFailure.DROPPED, why);
+    if (!writeFailing) {
+      writeFailing = true;
+      LOG.error("{}; pages that cannot be written are counted in records_dropped_total, and not logged, until one is", why);
+    }
+  }
+
+  private static void failAcks(List<Unit> units, int code, String why) {
+    units.forEach(u -> u.rowAcks().stream().filter(a -> a != null).forEach(a -> a.tryFail(new ReplyException(
+      ReplyFailure.RECIPIENT_FAILURE, code, why))));
   }
 
   /**
@@ -206,8 +235,12 @@ final class CacheStage {
     store.loadCachePage(key, page).onComplete(ar -> {
       loading = false;
       long[] head = disk.peek();
-      if (stopped || head == null || head[0] != page) {
-        return; // dropped meanwhile
+      if (stopped) {
+        return;
+      }
+      if (head == null || head[0] != page) {
+        drain(); // dropped meanwhile (the oldest of a full cache, or never written): go on with what is next
+        return;
       }
       disk.poll();
       diskCount -= head[1];

@@ -26,7 +26,9 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -40,6 +42,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * the call succeeds, so a killed process loses nothing; only a power loss may drop the last transactions.
  * The connection holds the database in EXCLUSIVE locking mode, so a second process opened on the same directory
  * fails at start-up instead of both writing behind each other's back.
+ *
+ * <p>A store that starts failing at run time (its disk full, its file system read-only) reports every failure to its
+ * caller, but logs it once per burst: the first failure, then one line when a write succeeds again.
  */
 public final class SqliteStore implements Store {
 
@@ -49,6 +54,8 @@ public final class SqliteStore implements Store {
   private static final Logger LOG = LoggerFactory.getLogger(SqliteStore.class);
   /** Makes every store's executor its own: shared executors with the same name would share the thread. */
   private static final AtomicLong INSTANCES = new AtomicLong();
+  /** The stores open in this JVM by file, for tests that make a running node's store fail ({@link #opened}). */
+  private static final Map<Path, SqliteStore> OPEN = new ConcurrentHashMap<>();
 
   private static final String[] SCHEMA = {
     "CREATE TABLE IF NOT EXISTS rules (id TEXT PRIMARY KEY, definition TEXT NOT NULL, running INTEGER NOT NULL)",
@@ -71,6 +78,9 @@ public final class SqliteStore implements Store {
   private final Connection connection; // touched only on the worker thread
   private final AtomicBoolean closing = new AtomicBoolean();
   private final Promise<Void> closed = Promise.promise();
+  // failure bursts: touched on the store thread only
+  private boolean failing;
+  private long failedInBurst;
 
   private SqliteStore(Path file, Object fileKey, WorkerExecutor worker, Connection connection) {
     this.file = file;
@@ -95,7 +105,9 @@ public final class SqliteStore implements Store {
         Path file = directory.resolve(FILE_NAME);
         Connection connection = connect(directory, file);
         LOG.info("store opened: {}", file);
-        return new SqliteStore(file, fileKey(file), worker, connection);
+        SqliteStore store = new SqliteStore(file, fileKey(file), worker, connection);
+        OPEN.put(file, store);
+        return (Store) store;
       }, true)
       // release the thread before reporting the failure, so a failed start-up leaves nothing behind
       .recover(e -> worker.close().transform(ignored -> Future.failedFuture(asStoreException(dir, e))));
@@ -265,14 +277,28 @@ public final class SqliteStore implements Store {
           LOG.info("store closed: {}", file);
           return null;
         }, true)
+        .andThen(ar -> OPEN.remove(file, this))
         .eventually(worker::close)
         .onComplete(closed);
     }
     return closed.future();
   }
 
+  /**
+   * The open store whose database file is {@code file} (resolved like the store dir), or null: how a test reaches the
+   * store of a node it started, to make it fail with {@link #run} (say {@code PRAGMA query_only = 1}).
+   */
+  static SqliteStore opened(Path file) {
+    return OPEN.get(file.toAbsolutePath().normalize());
+  }
+
   /** Runs {@code work} on the store thread; package-private so tests can see where store work runs. */
   <T> Future<T> run(String what, Work<T> work) {
+    return run(what, false, work);
+  }
+
+  /** As {@link #run(String, Work)}; a write that succeeds ends a burst of failures. */
+  private <T> Future<T> run(String what, boolean write, Work<T> work) {
     if (closing.get()) {
       return Future.failedFuture(closedException(what));
     }
@@ -281,19 +307,41 @@ public final class SqliteStore implements Store {
         if (connection.isClosed()) { // close() won the race after the check above
           throw closedException(what);
         }
+        T result;
         try {
-          return work.run(connection);
+          result = work.run(connection);
         } catch (SQLException e) {
-          throw failure(file, what, e);
+          StoreException failure = failure(file, what, e);
+          failed(failure);
+          throw failure;
         }
+        if (write && failing) {
+          failing = false;
+          LOG.info("store file {} is written again; {} operation(s) failed meanwhile", file, failedInBurst);
+        }
+        return result;
       }, true);
     } catch (IllegalStateException e) { // the executor was closed after the check above
       return Future.failedFuture(closedException(what));
     }
   }
 
+  /**
+   * Logs the first failure of a burst (callers get every failure as a failed future, so a full disk under a stream of
+   * messages is one line, not one per message).
+   */
+  private void failed(StoreException failure) {
+    if (failing) {
+      failedInBurst++;
+      return;
+    }
+    failing = true;
+    failedInBurst = 1;
+    LOG.error("{}; further store failures are not logged until a write succeeds again", failure.getMessage());
+  }
+
   private Future<Void> update(String what, String sql, Object... params) {
-    return run(what, c -> {
+    return run(what, true, c -> {
       try (PreparedStatement statement = c.prepareStatement(sql)) {
         for (int i = 0; i < params.length; i++) {
           statement.setObject(i + 1, params[i]);
