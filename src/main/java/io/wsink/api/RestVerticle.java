@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.wsink.BearerTokens;
 import io.wsink.config.RestSettings;
 import io.wsink.config.SinkDefaults;
 import io.wsink.rule.RuleException;
@@ -19,7 +20,6 @@ import io.wsink.store.Store;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.List;
 import java.util.Map;
 import io.vertx.core.json.JsonObject;
 
@@ -36,6 +36,7 @@ public final class RestVerticle extends VerticleBase {
   static final long BODY_LIMIT = 1024 * 1024;
 
   private final RestSettings settings;
+  private final BearerTokens tokens;
   private final SinkDefaults sinkDefaults;
   private final Map<String, JsonObject> resources;
   private final RuleRegistry rules;
@@ -47,6 +48,7 @@ public final class RestVerticle extends VerticleBase {
   public RestVerticle(RestSettings settings, SinkDefaults sinkDefaults, Map<String, JsonObject> resources,
                       RuleRegistry rules, EndpointRegistry endpoints, Store store) {
     this.settings = settings;
+    this.tokens = BearerTokens.of(settings.tokens());
     this.resources = resources;
     this.sinkDefaults = sinkDefaults;
     this.rules = rules;
@@ -94,13 +96,11 @@ public final class RestVerticle extends VerticleBase {
 
   /** {@code rest.tokens}: every call but /ping needs one of them as a bearer token. */
   private void authorize(RoutingContext ctx) {
-    List<String> tokens = settings.tokens();
     if (tokens.isEmpty() || ctx.request().path().equals("/ping")) {
       ctx.next();
       return;
     }
-    String header = ctx.request().getHeader("Authorization");
-    if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) && tokens.contains(header.substring(7).trim())) {
+    if (tokens.accepts(BearerTokens.fromAuthorization(ctx.request().getHeader("Authorization")))) {
       ctx.next();
     } else {
       ctx.response().putHeader("WWW-Authenticate", "Bearer");
