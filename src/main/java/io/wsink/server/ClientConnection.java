@@ -129,6 +129,11 @@ final class ClientConnection {
     }
   }
 
+  /** Whether this connection is being closed or is closed. */
+  boolean closing() {
+    return closing;
+  }
+
   /** The peer went away: what was still queued for it is dropped and counted. */
   void closed() {
     closing = true;

@@ -9,6 +9,8 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.wsink.Addresses;
 import io.wsink.pipeline.Frame;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,6 +24,8 @@ import java.util.Map;
  * Confined to the server verticle's event loop.
  */
 final class Endpoint {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Endpoint.class);
 
   static final short GOING_AWAY = 1001;
 
@@ -45,6 +49,7 @@ final class Endpoint {
 
   private final Vertx vertx;
   private final String path;
+  private final AccessCounters counters;
   private final Map<String, HolderState> holders = new LinkedHashMap<>();
   // copy-on-write: the fan-out loop runs per frame, attach/detach rarely
   private ClientConnection[] clients = new ClientConnection[0];
@@ -55,9 +60,10 @@ final class Endpoint {
   private long pingInterval;
   private boolean removed;
 
-  Endpoint(Vertx vertx, String path) {
+  Endpoint(Vertx vertx, String path, AccessCounters counters) {
     this.vertx = vertx;
     this.path = path;
+    this.counters = counters;
     this.frames = vertx.eventBus().consumer(Addresses.endpointFrames(path), this::onFrame);
     this.ready = frames.completion();
   }
@@ -104,8 +110,14 @@ final class Endpoint {
     return new EndpointInfo(path, clients.length, new ArrayList<>(holders.keySet()), maxQueuedBytes);
   }
 
-  void attach(ServerWebSocket ws) {
+  /**
+   * Serves a newly accepted client.
+   *
+   * @param onClosed runs once the socket is closed, whoever closed it (gives back its connection slot)
+   */
+  void attach(ServerWebSocket ws, Runnable onClosed) {
     if (removed) {
+      ws.closeHandler(v -> onClosed.run());
       ws.close(GOING_AWAY, "endpoint " + path + " was removed");
       return;
     }
@@ -119,11 +131,27 @@ final class Endpoint {
     });
     ws.binaryMessageHandler(data -> client.seen(System.currentTimeMillis()));
     ws.pongHandler(data -> client.seen(System.currentTimeMillis()));
-    ws.exceptionHandler(err -> client.close(GOING_AWAY, "error"));
+    ws.exceptionHandler(err -> failed(client, err));
     ws.closeHandler(v -> {
       client.closed();
       clients = remove(clients, client);
+      onClosed.run();
     });
+  }
+
+  /** The socket reported an error: close it, with 1009 for a frame or message above the limits (§8). */
+  private void failed(ClientConnection client, Throwable err) {
+    if (client.closing()) {
+      return; // a later error of a socket being closed already (or the drop that follows a too-big frame)
+    }
+    short code = InboundErrors.closeCode(err, GOING_AWAY);
+    LOG.debug("a client of {} failed, closing it with {}: {}", path, code, err.toString());
+    if (code == InboundErrors.MESSAGE_TOO_BIG) {
+      counters.closedMessageTooBig();
+      client.close(code, "message too big");
+    } else {
+      client.close(code, "error");
+    }
   }
 
   /** A JSON object when the text is one, else the text itself (§4.2). */

@@ -1,5 +1,7 @@
 package io.wsink.testkit;
 
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -75,6 +77,58 @@ public final class RawWsClients implements AutoCloseable {
     }
     checkSwitched(head.toString(), path);
     return socket;
+  }
+
+  /**
+   * Writes one masked frame (RFC 6455 §5.2) with {@code opcode} (1 text, 2 binary, 0 continuation) and the whole
+   * payload in one write, so that the server has all of it before it can answer.
+   */
+  public static void writeFrame(Socket socket, int opcode, byte[] payload, boolean fin) throws IOException {
+    ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
+    frame.write((fin ? 0x80 : 0) | opcode);
+    if (payload.length < 126) {
+      frame.write(0x80 | payload.length);
+    } else if (payload.length < 65536) {
+      frame.write(0x80 | 126);
+      frame.write(payload.length >>> 8);
+      frame.write(payload.length & 0xff);
+    } else {
+      frame.write(0x80 | 127);
+      for (int shift = 56; shift >= 0; shift -= 8) {
+        frame.write((int) ((long) payload.length >>> shift) & 0xff);
+      }
+    }
+    byte[] mask = {0x11, 0x22, 0x33, 0x44};
+    frame.write(mask);
+    for (int i = 0; i < payload.length; i++) {
+      frame.write(payload[i] ^ mask[i % 4]);
+    }
+    socket.getOutputStream().write(frame.toByteArray());
+    socket.getOutputStream().flush();
+  }
+
+  /**
+   * Reads server frames until a Close frame (skipping at most 100 others) and returns its status code; -1 when the
+   * connection ends without one (what a client reports as 1006), 1005 for a Close without a code.
+   */
+  public static int readCloseCode(Socket socket) throws IOException {
+    DataInputStream in = new DataInputStream(socket.getInputStream());
+    for (int frames = 0; frames < 100; frames++) {
+      int first;
+      try {
+        first = in.readUnsignedByte();
+      } catch (EOFException e) {
+        return -1;
+      }
+      int length = in.readUnsignedByte() & 0x7f; // server frames are not masked
+      long size = length == 126 ? in.readUnsignedShort() : length == 127 ? in.readLong() : length;
+      byte[] payload = new byte[(int) size];
+      in.readFully(payload);
+      if ((first & 0x0f) == 0x8) {
+        return payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005;
+      }
+    }
+    throw new IOException("no Close frame among the first 100 frames");
   }
 
   @Override
