@@ -1,5 +1,6 @@
 package io.wsink.server;
 
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -17,6 +18,7 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import io.wsink.Addresses;
+import io.wsink.sink.WebSocketSinkVerticle;
 import io.wsink.testkit.Poll;
 import io.wsink.testkit.RawWsClients;
 import io.wsink.testkit.TestNode;
@@ -400,6 +402,35 @@ class DataServerAccessTest {
         return null;
       })
       .onComplete(ctx.succeedingThenComplete());
+  }
+
+  // ---- standalone sink (§9) -----------------------------------------------------------------------------------------
+
+  @Test
+  void aStandaloneSinkStartsItsDataServerWithTheSameChecks(VertxTestContext ctx) {
+    int port = TestNode.freePort();
+    String url = "ws://127.0.0.1:" + port + "/solo";
+    JsonObject config = new JsonObject().put("from", "solo.in")
+      .put("websocket", new JsonObject().put("path", "/solo").put("sendSingle", true))
+      .put("source", new JsonObject().put("httpServerIp", "127.0.0.1").put("httpServerPort", port)
+        .put("tokens", new JsonArray().add("solo-token")));
+    vertx.deployVerticle(new WebSocketSinkVerticle(), new DeploymentOptions().setConfig(config))
+      .compose(id -> expectRefused(WsClient.connectOptions(url), 401))
+      .compose(v -> connect(WsClient.connectOptions(url + "?token=solo-token")))
+      .onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  void aStandaloneSinkWithABadSourceKeyFailsToDeploy(VertxTestContext ctx) {
+    JsonObject config = new JsonObject().put("from", "solo.in")
+      .put("websocket", new JsonObject().put("path", "/solo"))
+      .put("source", new JsonObject().put("maxConnections", "many"));
+    vertx.deployVerticle(new WebSocketSinkVerticle(), new DeploymentOptions().setConfig(config))
+      .onComplete(ctx.failing(err -> ctx.verify(() -> {
+        assertEquals("WebSocketSinkVerticle config: source.maxConnections: must be a positive integer, got \"many\"",
+          err.getMessage());
+        ctx.completeNow();
+      })));
   }
 
   // ---- helpers --------------------------------------------------------------------------------------------------
