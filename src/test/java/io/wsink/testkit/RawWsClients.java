@@ -25,14 +25,18 @@ public final class RawWsClients implements AutoCloseable {
 
   private final List<Socket> sockets = new ArrayList<>();
 
-  /** The upgrade request for {@code path} on 127.0.0.1:{@code port}. */
-  public static String request(String path, int port) {
-    return "GET " + path + " HTTP/1.1\r\n"
+  /** The upgrade request for {@code path} on 127.0.0.1:{@code port}: the headers RFC 6455 requires, no Origin. */
+  public static String request(String path, int port, String... extraHeaders) {
+    StringBuilder request = new StringBuilder("GET " + path + " HTTP/1.1\r\n"
       + "Host: 127.0.0.1:" + port + "\r\n"
       + "Upgrade: websocket\r\n"
       + "Connection: Upgrade\r\n"
       + "Sec-WebSocket-Key: " + KEY + "\r\n"
-      + "Sec-WebSocket-Version: 13\r\n\r\n";
+      + "Sec-WebSocket-Version: 13\r\n");
+    for (String header : extraHeaders) {
+      request.append(header).append("\r\n");
+    }
+    return request.append("\r\n").toString();
   }
 
   /** Throws unless {@code head} (a response head) accepts the upgrade {@link #request} asked for. */
@@ -55,6 +59,25 @@ public final class RawWsClients implements AutoCloseable {
    * @param receiveBufferSize set before connecting, so that the window the server sees stays that small; 0: default
    */
   public Socket upgrade(int port, String path, int receiveBufferSize) throws IOException {
+    Socket socket = connect(port, receiveBufferSize);
+    checkSwitched(exchange(socket, request(path, port)), path);
+    return socket;
+  }
+
+  /**
+   * Sends the upgrade of {@code path} (which may carry a query) with {@code extraHeaders} ({@code "Name: value"}) and
+   * returns the status code of the answer; the socket stays open until {@link #close()}.
+   */
+  public int upgradeStatus(int port, String path, String... extraHeaders) throws IOException {
+    String head = exchange(connect(port, 0), request(path, port, extraHeaders));
+    try {
+      return Integer.parseInt(head.substring("HTTP/1.1 ".length(), "HTTP/1.1 ".length() + 3));
+    } catch (RuntimeException e) {
+      throw new IOException("not an HTTP/1.1 response head: " + head, e);
+    }
+  }
+
+  private Socket connect(int port, int receiveBufferSize) throws IOException {
     Socket socket = new Socket();
     synchronized (sockets) {
       sockets.add(socket);
@@ -64,19 +87,23 @@ public final class RawWsClients implements AutoCloseable {
     }
     socket.setSoTimeout(10_000);
     socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-    socket.getOutputStream().write(request(path, port).getBytes(StandardCharsets.US_ASCII));
+    return socket;
+  }
+
+  /** Writes {@code request} and reads the response head (up to the blank line), nothing more. */
+  private static String exchange(Socket socket, String request) throws IOException {
+    socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
     socket.getOutputStream().flush();
     InputStream in = socket.getInputStream();
     StringBuilder head = new StringBuilder();
     while (head.length() < 8192 && !head.toString().endsWith("\r\n\r\n")) { // bounded: one response head
       int b = in.read();
       if (b < 0) {
-        throw new EOFException("the server closed the connection during the upgrade of " + path + ": " + head);
+        throw new EOFException("the server closed the connection before the end of its answer: " + head);
       }
       head.append((char) b);
     }
-    checkSwitched(head.toString(), path);
-    return socket;
+    return head.toString();
   }
 
   /**
