@@ -355,6 +355,25 @@ class DataServerAccessTest {
       .onComplete(ctx.succeedingThenComplete());
   }
 
+  @Test
+  void aCompressedMessageIsLimitedByItsInflatedSize(VertxTestContext ctx) {
+    // permessage-deflate: 100 000 zeros travel as a few hundred bytes, far below maxFrameSize
+    WebSocketClientOptions compressing = WsClient.defaultOptions().setTryUsePerMessageCompression(true);
+    start(limits(1024, 4096))
+      .compose(n -> WsClient.connect(vertx, compressing, to(PATH)).onSuccess(clients::add))
+      .compose(client -> {
+        String extensions = String.valueOf(client.socket().headers().get("Sec-WebSocket-Extensions"));
+        assertTrue(extensions.contains("permessage-deflate"), "negotiated: " + extensions);
+        client.send("0".repeat(100_000));
+        return client.closed();
+      })
+      .map(code -> {
+        assertEquals((short) 1009, code);
+        return null;
+      })
+      .onComplete(ctx.succeedingThenComplete());
+  }
+
   // ---- mutual TLS -----------------------------------------------------------------------------------------------
 
   @Test
