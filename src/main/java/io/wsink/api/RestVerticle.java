@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.wsink.BearerTokens;
 import io.wsink.config.RestSettings;
 import io.wsink.config.SinkDefaults;
 import io.wsink.ops.EndpointMeters;
@@ -26,7 +27,6 @@ import io.wsink.store.StoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -45,6 +45,7 @@ public final class RestVerticle extends VerticleBase {
   private static final Set<String> OPEN_PATHS = Set.of("/ping", "/health/live", "/health/ready");
 
   private final RestSettings settings;
+  private final BearerTokens tokens;
   private final SinkDefaults sinkDefaults;
   private final Map<String, JsonObject> resources;
   private final RuleRegistry rules;
@@ -58,6 +59,7 @@ public final class RestVerticle extends VerticleBase {
   public RestVerticle(RestSettings settings, SinkDefaults sinkDefaults, Map<String, JsonObject> resources,
                       RuleRegistry rules, EndpointRegistry endpoints, Store store, NodeMetrics metrics) {
     this.settings = settings;
+    this.tokens = BearerTokens.of(settings.tokens());
     this.resources = resources;
     this.sinkDefaults = sinkDefaults;
     this.rules = rules;
@@ -116,14 +118,12 @@ public final class RestVerticle extends VerticleBase {
 
   /** {@code rest.tokens}: every call but /ping and the health probes needs one of them as a bearer token. */
   private void authorize(RoutingContext ctx) {
-    List<String> tokens = settings.tokens();
     // the normalized path is the one the router matches: /x/../rules must not pass as open
     if (tokens.isEmpty() || OPEN_PATHS.contains(ctx.normalizedPath())) {
       ctx.next();
       return;
     }
-    String header = ctx.request().getHeader("Authorization");
-    if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) && tokens.contains(header.substring(7).trim())) {
+    if (tokens.accepts(BearerTokens.fromAuthorization(ctx.request().getHeader("Authorization")))) {
       ctx.next();
     } else {
       ctx.response().putHeader("WWW-Authenticate", "Bearer");

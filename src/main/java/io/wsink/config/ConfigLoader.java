@@ -7,6 +7,7 @@ import io.vertx.config.yaml.YamlProcessor;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
@@ -19,6 +20,9 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -30,6 +34,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeSet;
@@ -65,7 +70,13 @@ public final class ConfigLoader {
   static final List<String> FILES = List.of("wsink.yaml", "sources/websocket.yaml");
 
   private static final String TLS = "source.httpServerTls";
+  private static final String CAFILE = TLS + ".cafile";
+  private static final String CLIENT_AUTH = TLS + ".clientAuth";
+  private static final String MAX_FRAME_SIZE = "source.maxFrameSize";
+  private static final String MAX_MESSAGE_SIZE = "source.maxMessageSize";
+  static final String STANDALONE_ORIGIN = "WebSocketSinkVerticle config";
   private static final String FILE_LEVEL = "(whole file)";
+  private static final String PEM_CERTIFICATE = "-----BEGIN CERTIFICATE-----";
   private static final String AES_RULE = "must be empty or the base64 of a 16, 24 or 32 byte AES key";
 
   /** The schema: every valid key in canonical spelling; nested maps are objects, {@link Shape#LEAF} a value. */
@@ -78,7 +89,10 @@ public final class ConfigLoader {
       "cluster", Shape.object("enabled", Shape.LEAF, "host", Shape.LEAF),
       "metrics", Shape.object("enabled", Shape.LEAF),
       "source", Shape.object("httpServerIp", Shape.LEAF, "httpServerPort", Shape.LEAF,
-          "httpServerTls", Shape.object("certfile", Shape.LEAF, "keyfile", Shape.LEAF)));
+          "httpServerTls", Shape.object("certfile", Shape.LEAF, "keyfile", Shape.LEAF, "cafile", Shape.LEAF,
+              "clientAuth", Shape.LEAF),
+          "allowedOrigins", Shape.LEAF, "tokens", Shape.LEAF, "maxConnections", Shape.LEAF, "maxFrameSize", Shape.LEAF,
+          "maxMessageSize", Shape.LEAF));
 
   private ConfigLoader() {
   }
@@ -125,9 +139,18 @@ public final class ConfigLoader {
           return root;
         })
         .compose(root -> build(vertx, root))
-        .onSuccess(s -> LOG.info("configuration: REST API {}:{}, data server {}:{}{}, store {}, cluster {}",
+        .onSuccess(s -> LOG.info("configuration: REST API {}:{}, data server {}:{} ({}), store {}, cluster {}",
             s.rest().ip(), s.rest().port(), s.source().httpServerIp(), s.source().httpServerPort(),
-            s.source().tls() == null ? "" : " (TLS)", s.store().dir(), s.cluster().enabled() ? "on" : "off"));
+            describeAccess(s.source()), s.store().dir(), s.cluster().enabled() ? "on" : "off"));
+  }
+
+  /** How the data server is guarded, for the start-up log line: counts and names, never a token. */
+  private static String describeAccess(DataServerSettings source) {
+    String tls = source.tls() == null ? "plain ws"
+        : "TLS, client certificates " + clientAuthName(source.tls().clientAuth());
+    String origins = source.allowedOrigins().isEmpty() ? "any origin" : "origins " + source.allowedOrigins();
+    String tokens = source.tokens().isEmpty() ? "no token needed" : source.tokens().size() + " token(s)";
+    return tls + ", " + origins + ", " + tokens + ", at most " + source.maxConnections() + " connections";
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -462,14 +485,54 @@ public final class ConfigLoader {
         v.aesKey("sink.aesKey"));
     ClusterSettings cluster = new ClusterSettings(v.bool("cluster.enabled"), v.nonEmptyString("cluster.host"));
     MetricsSettings metrics = new MetricsSettings(v.bool("metrics.enabled"));
-    String serverIp = v.nonEmptyString("source.httpServerIp");
-    int serverPort = v.port("source.httpServerPort");
+    DataServerSettings source = dataServer(v);
+    return checkTlsFiles(vertx, v, source.tls())
+        .map(ok -> new WsinkSettings(rest, store, sink, cluster, source, metrics));
+  }
 
+  /**
+   * The {@code source} block of a standalone sink verticle (§9): the same schema and checks as
+   * conf/sources/websocket.yaml over the defaults, without the file layers (a standalone sink reads no conf/).
+   */
+  static DataServerSettings standaloneDataServer(JsonObject source) {
+    JsonObject defaults = new JsonObject()
+        .put("httpServerIp", DataServerSettings.DEFAULT_IP)
+        .put("httpServerPort", DataServerSettings.DEFAULT_PORT);
+    Node root = Node.object(STANDALONE_ORIGIN);
+    merge(root, new JsonObject().put("source", defaults), SCHEMA, "", "defaults");
+    merge(root, new JsonObject().put("source", source == null ? new JsonObject() : source), SCHEMA, "",
+        STANDALONE_ORIGIN);
+    return dataServer(new Values(root));
+  }
+
+  /** The data server settings, every value checked; the optional keys (§8) take their defaults when absent. */
+  private static DataServerSettings dataServer(Values v) {
+    String ip = v.nonEmptyString("source.httpServerIp");
+    int port = v.port("source.httpServerPort");
+    DataServerSettings.TlsFiles tls = tlsFiles(v);
+    List<String> origins = v.has("source.allowedOrigins") ? v.origins("source.allowedOrigins") : List.of();
+    List<String> tokens = v.has("source.tokens") ? v.tokens("source.tokens") : List.of();
+    int maxConnections = v.positiveOr("source.maxConnections", DataServerSettings.DEFAULT_MAX_CONNECTIONS);
+    int maxFrameSize = v.positiveOr(MAX_FRAME_SIZE, DataServerSettings.DEFAULT_MAX_FRAME_SIZE);
+    int maxMessageSize = v.positiveOr(MAX_MESSAGE_SIZE, DataServerSettings.DEFAULT_MAX_MESSAGE_SIZE);
+    if (maxMessageSize < maxFrameSize) {
+      // a message is one frame or more: a frame the message limit refuses anyway makes the frame limit meaningless
+      Node blamed = v.has(MAX_MESSAGE_SIZE) ? v.find(MAX_MESSAGE_SIZE) : v.find(MAX_FRAME_SIZE);
+      throw new ConfigException(blamed.origin, MAX_MESSAGE_SIZE, "must be at least " + MAX_FRAME_SIZE + " ("
+          + maxFrameSize + "), got " + maxMessageSize + (v.has(MAX_MESSAGE_SIZE) ? "" : " (the default)"));
+    }
+    return new DataServerSettings(ip, port, tls, origins, tokens, maxConnections, maxFrameSize, maxMessageSize);
+  }
+
+  /**
+   * {@code httpServerTls}: null when absent or null (plain ws://). {@code clientAuth} defaults to {@code required}
+   * when a {@code cafile} is given (a CA bundle nobody is checked against would be a silent no-op) and to {@code none}
+   * otherwise; the two contradictory combinations are refused.
+   */
+  private static DataServerSettings.TlsFiles tlsFiles(Values v) {
     Node tlsNode = v.find(TLS);
     if (tlsNode == null || tlsNode.children == null) {
-      // Absent or null: plain ws://.
-      return Future.succeededFuture(new WsinkSettings(rest, store, sink, cluster,
-          new DataServerSettings(serverIp, serverPort, null), metrics));
+      return null;
     }
     for (String file : List.of("certfile", "keyfile")) {
       if (!tlsNode.children.containsKey(file)) {
@@ -478,11 +541,37 @@ public final class ConfigLoader {
     }
     String certfile = v.nonEmptyString(TLS + ".certfile");
     String keyfile = v.nonEmptyString(TLS + ".keyfile");
-    DataServerSettings source = new DataServerSettings(serverIp, serverPort,
-        new DataServerSettings.TlsFiles(certfile, keyfile));
-    return checkReadable(vertx, v.find(TLS + ".certfile").origin, TLS + ".certfile", certfile)
-        .compose(ok -> checkReadable(vertx, v.find(TLS + ".keyfile").origin, TLS + ".keyfile", keyfile))
-        .map(ok -> new WsinkSettings(rest, store, sink, cluster, source, metrics));
+    String cafile = v.has(CAFILE) ? v.nonEmptyString(CAFILE) : null;
+    if (!v.has(CLIENT_AUTH)) {
+      return new DataServerSettings.TlsFiles(certfile, keyfile, cafile, cafile == null ? ClientAuth.NONE
+          : ClientAuth.REQUIRED);
+    }
+    ClientAuth clientAuth = v.clientAuth(CLIENT_AUTH);
+    String origin = v.find(CLIENT_AUTH).origin;
+    if (cafile == null && clientAuth != ClientAuth.NONE) {
+      throw new ConfigException(origin, CLIENT_AUTH, "is " + clientAuthName(clientAuth) + ", which needs " + CAFILE
+          + " (the PEM bundle of the CAs that sign client certificates)");
+    }
+    if (cafile != null && clientAuth == ClientAuth.NONE) {
+      throw new ConfigException(origin, CLIENT_AUTH, "is none, so " + CAFILE + " would be ignored: set it to "
+          + "required or request, or remove " + CAFILE);
+    }
+    return new DataServerSettings.TlsFiles(certfile, keyfile, cafile, clientAuth);
+  }
+
+  private static String clientAuthName(ClientAuth clientAuth) {
+    return clientAuth.name().toLowerCase(Locale.ROOT);
+  }
+
+  /** The TLS files are read by the data server only when its first endpoint comes: check them now. */
+  private static Future<Void> checkTlsFiles(Vertx vertx, Values v, DataServerSettings.TlsFiles tls) {
+    if (tls == null) {
+      return Future.succeededFuture();
+    }
+    Future<Void> checked = checkReadable(vertx, v.find(TLS + ".certfile").origin, TLS + ".certfile", tls.certfile())
+        .compose(ok -> checkReadable(vertx, v.find(TLS + ".keyfile").origin, TLS + ".keyfile", tls.keyfile()));
+    return tls.cafile() == null ? checked
+        : checked.compose(ok -> checkCaBundle(vertx, v.find(CAFILE).origin, CAFILE, tls.cafile()));
   }
 
   /** The TLS files are read by the data server much later; a typo should stop start-up now, not the first upgrade. */
@@ -490,6 +579,21 @@ public final class ConfigLoader {
     return vertx.executeBlocking(() -> unreadableBecause(file)).compose(reason -> reason == null
         ? Future.succeededFuture()
         : Future.failedFuture(new ConfigException(origin, key, "cannot read file " + file + " (" + reason + ")")));
+  }
+
+  /** A CA bundle must be readable and hold at least one PEM certificate, or no client could ever connect. */
+  private static Future<Void> checkCaBundle(Vertx vertx, String origin, String key, String file) {
+    return vertx.executeBlocking(() -> {
+      String unreadable = unreadableBecause(file);
+      if (unreadable != null) {
+        return "cannot read file " + file + " (" + unreadable + ")";
+      }
+      // PEM is ASCII; ISO-8859-1 decodes any byte, so a binary file is reported as such rather than as a decode error
+      String text = new String(Files.readAllBytes(Path.of(file)), StandardCharsets.ISO_8859_1);
+      return text.contains(PEM_CERTIFICATE) ? null
+          : "file " + file + " holds no PEM certificate (a " + PEM_CERTIFICATE + " block)";
+    }).compose(reason -> reason == null ? Future.succeededFuture()
+        : Future.failedFuture(new ConfigException(origin, key, reason)));
   }
 
   /** Why {@code file} cannot be read, or null when it can. Relative paths resolve against the working directory. */
@@ -529,6 +633,11 @@ public final class ConfigLoader {
         }
       }
       return node;
+    }
+
+    /** Whether some layer set {@code path} (to anything, null included). */
+    boolean has(String path) {
+      return find(path) != null;
     }
 
     private Node leaf(String path) {
@@ -581,6 +690,58 @@ public final class ConfigLoader {
         }
       }
       throw new ConfigException(node.origin, path, rule + ", got " + describe(value));
+    }
+
+    /** An optional positive integer: {@code fallback} when no layer sets it. */
+    int positiveOr(String path, int fallback) {
+      return has(path) ? integer(path, 1, "must be a positive integer") : fallback;
+    }
+
+    /** One of {@code required}, {@code request}, {@code none} (any case). */
+    ClientAuth clientAuth(String path) {
+      Node node = leaf(path);
+      if (node.value instanceof String s) {
+        for (ClientAuth mode : ClientAuth.values()) {
+          if (mode.name().equalsIgnoreCase(s)) {
+            return mode;
+          }
+        }
+      }
+      throw new ConfigException(node.origin, path, "must be one of required, request or none, got "
+          + describe(node.value));
+    }
+
+    /**
+     * Origins as a browser sends them in the {@code Origin} header: {@code scheme://host[:port]}, no path. Stored in
+     * lower case, since scheme and host compare case-insensitively.
+     */
+    List<String> origins(String path) {
+      Node node = leaf(path);
+      if (!(node.value instanceof JsonArray array)) {
+        throw new ConfigException(node.origin, path, "must be a list of origins, e.g. [\"https://example.com\"] "
+            + "(written as JSON in environment variables and -D properties), got " + describe(node.value));
+      }
+      List<String> origins = new ArrayList<>();
+      for (int i = 0; i < array.size(); i++) {
+        Object origin = array.getValue(i);
+        if (!(origin instanceof String s) || !isOrigin(s)) {
+          throw new ConfigException(node.origin, path + "[" + i + "]", "must be an origin, scheme://host[:port] "
+              + "without a path, e.g. https://example.com, got " + describe(origin));
+        }
+        origins.add(s.toLowerCase(Locale.ROOT));
+      }
+      return origins;
+    }
+
+    private static boolean isOrigin(String text) {
+      try {
+        URI uri = new URI(text);
+        return uri.getScheme() != null && uri.getHost() != null && uri.getRawUserInfo() == null
+            && (uri.getRawPath() == null || uri.getRawPath().isEmpty()) && uri.getRawQuery() == null
+            && uri.getRawFragment() == null;
+      } catch (URISyntaxException e) {
+        return false;
+      }
     }
 
     /** Tokens are secrets: errors describe a bad token by its type, never by its text. */

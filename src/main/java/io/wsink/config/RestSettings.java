@@ -7,4 +7,10 @@ public record RestSettings(String ip, int port, List<String> tokens) {
   public RestSettings {
     tokens = List.copyOf(tokens);
   }
+
+  /** Tokens are secrets: never in a log line, not even through toString. */
+  @Override
+  public String toString() {
+    return "RestSettings[" + ip + ":" + port + ", tokens=" + tokens.size() + " (masked)]";
+  }
 }

@@ -16,12 +16,6 @@ import java.nio.charset.StandardCharsets;
  */
 public final class Frame {
 
-  /**
-   * Vert.x sends a message larger than its maximum frame size (65536 by default) as several frames; such a message is
-   * written through Vert.x's own method, which does that. Smaller ones go out as one frame, as Vert.x would send them.
-   */
-  static final int SINGLE_FRAME_LIMIT = 65536;
-
   private final Object payload;
   private byte[] utf8;
 
@@ -72,12 +66,13 @@ public final class Frame {
 
   /**
    * Writes this message to {@code socket}. A text message goes out as the frame {@code writeTextMessage} would make,
-   * but from the shared bytes: Vert.x wraps them without copying, and never writes into them.
+   * but from the shared bytes: Vert.x wraps them without copying, and never writes into them. A message larger than
+   * {@code maxFrameSize} (the socket's own setting) is written through Vert.x's method, which splits it into frames.
    */
-  public Future<Void> writeTo(WebSocketBase socket) {
+  public Future<Void> writeTo(WebSocketBase socket, int maxFrameSize) {
     if (payload instanceof String text) {
       byte[] bytes = utf8();
-      if (bytes.length <= SINGLE_FRAME_LIMIT) {
+      if (bytes.length <= maxFrameSize) {
         return socket.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, bytes, true));
       }
       return socket.writeTextMessage(text);

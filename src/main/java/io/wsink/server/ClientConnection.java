@@ -24,15 +24,17 @@ final class ClientConnection {
   private final Vertx vertx;
   private final ServerWebSocket ws;
   private final int socketBudget;
+  private final int maxFrameSize;
   private final ArrayDeque<Queued> pending = new ArrayDeque<>();
   private long pendingBytes;
   private long lastSeen;
   private boolean closing;
 
-  ClientConnection(Vertx vertx, ServerWebSocket ws, int socketBudget, long now) {
+  ClientConnection(Vertx vertx, ServerWebSocket ws, int socketBudget, int maxFrameSize, long now) {
     this.vertx = vertx;
     this.ws = ws;
     this.socketBudget = socketBudget;
+    this.maxFrameSize = maxFrameSize;
     this.lastSeen = now;
     // Netty's own buffer takes up to socketBudget before writeQueueFull(); the rest waits in our bounded queue
     ws.setWriteQueueMaxSize(socketBudget);
@@ -122,7 +124,12 @@ final class ClientConnection {
   }
 
   private void write(Frame frame) {
-    frame.writeTo(ws);
+    frame.writeTo(ws, maxFrameSize);
+  }
+
+  /** Whether this connection is being closed or is closed. */
+  boolean closing() {
+    return closing;
   }
 
   /** The peer went away: what was still queued for it is dropped and counted. */

@@ -50,6 +50,7 @@ final class Endpoint {
 
   private final Vertx vertx;
   private final String path;
+  private final AccessCounters counters;
   private final Map<String, HolderState> holders = new LinkedHashMap<>();
   // copy-on-write: the fan-out loop runs per frame, attach/detach rarely
   private ClientConnection[] clients = new ClientConnection[0];
@@ -59,10 +60,14 @@ final class Endpoint {
   private long pingTimer = -1;
   private long pingInterval;
   private boolean removed;
+  /** The data server's maxFrameSize: larger messages go out in several frames, as Vert.x writes them. */
+  private final int maxFrameSize;
 
-  Endpoint(Vertx vertx, String path) {
+  Endpoint(Vertx vertx, String path, AccessCounters counters, int maxFrameSize) {
     this.vertx = vertx;
     this.path = path;
+    this.counters = counters;
+    this.maxFrameSize = maxFrameSize;
     this.frames = vertx.eventBus().consumer(Addresses.endpointFrames(path), this::onFrame);
     this.ready = frames.completion();
   }
@@ -109,14 +114,20 @@ final class Endpoint {
     return new EndpointInfo(path, clients.length, new ArrayList<>(holders.keySet()), maxQueuedBytes);
   }
 
-  void attach(ServerWebSocket ws) {
+  /**
+   * Serves a newly accepted client.
+   *
+   * @param onClosed runs once the socket is closed, whoever closed it (gives back its connection slot)
+   */
+  void attach(ServerWebSocket ws, Runnable onClosed) {
     if (removed) {
+      ws.closeHandler(v -> onClosed.run());
       ws.close(GOING_AWAY, "endpoint " + path + " was removed");
       return;
     }
     int smallestQueue = holders.values().stream().mapToInt(h -> h.holder().queueBytes()).min().orElse(65536);
     ClientConnection client = new ClientConnection(vertx, ws, Math.max(1024, Math.min(65536, smallestQueue / 4)),
-      System.currentTimeMillis());
+      maxFrameSize, System.currentTimeMillis());
     clients = append(clients, client);
     ws.textMessageHandler(text -> {
       client.seen(System.currentTimeMillis());
@@ -124,11 +135,27 @@ final class Endpoint {
     });
     ws.binaryMessageHandler(data -> client.seen(System.currentTimeMillis()));
     ws.pongHandler(data -> client.seen(System.currentTimeMillis()));
-    ws.exceptionHandler(err -> client.close(GOING_AWAY, "error"));
+    ws.exceptionHandler(err -> failed(client, err));
     ws.closeHandler(v -> {
       client.closed();
       clients = remove(clients, client);
+      onClosed.run();
     });
+  }
+
+  /** The socket reported an error: close it, with 1009 for a frame or message above the limits (§8). */
+  private void failed(ClientConnection client, Throwable err) {
+    if (client.closing()) {
+      return; // a later error of a socket being closed already (or the drop that follows a too-big frame)
+    }
+    short code = InboundErrors.closeCode(err, GOING_AWAY);
+    LOG.debug("a client of {} failed, closing it with {}: {}", path, code, err.toString());
+    if (code == InboundErrors.MESSAGE_TOO_BIG) {
+      counters.closedMessageTooBig();
+      client.close(code, "message too big");
+    } else {
+      client.close(code, "error");
+    }
   }
 
   /** A JSON object when the text is one, else the text itself (§4.2). */

@@ -8,8 +8,11 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.ServerWebSocketHandshake;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.SocketAddress;
 import io.wsink.Addresses;
 import io.wsink.KeyedQueue;
 import io.wsink.config.DataServerSettings;
@@ -17,6 +20,8 @@ import io.wsink.tls.ServerTls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SSLException;
+import java.net.BindException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,9 +46,15 @@ public final class ServerVerticle extends VerticleBase {
 
   /** How long a stop waits for rules to hand over their last frames and for clients to take them (§1). */
   static final long SHUTDOWN_GRACE_MS = 5_000;
+  /** A port still in use is tried this many times, BIND_RETRY_MS apart, before the listen fails (about 1 s). */
+  private static final int BIND_ATTEMPTS = 10;
+  private static final long BIND_RETRY_MS = 100;
 
   private final DataServerSettings settings;
   private final boolean undeployWhenIdle;
+  private final AccessPolicy access;
+  private final ConnectionSlots slots;
+  private final AccessCounters counters = new AccessCounters();
   private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
   // holds and releases of one path run in order: a release never overtakes the hold before it
   private final KeyedQueue perPath = new KeyedQueue();
@@ -60,6 +71,8 @@ public final class ServerVerticle extends VerticleBase {
   public ServerVerticle(DataServerSettings settings, boolean undeployWhenIdle) {
     this.settings = settings;
     this.undeployWhenIdle = undeployWhenIdle;
+    this.access = new AccessPolicy(settings);
+    this.slots = new ConnectionSlots(settings.maxConnections());
   }
 
   @Override
@@ -102,7 +115,7 @@ public final class ServerVerticle extends VerticleBase {
     return ensureListening().compose(s -> {
       Endpoint endpoint = endpoints.computeIfAbsent(path, p -> {
         LOG.info("websocket endpoint {} registered by {}", p, holder.id());
-        return new Endpoint(vertx, p);
+        return new Endpoint(vertx, p, counters, settings.maxFrameSize());
       });
       endpoint.hold(holder);
       return endpoint.ready();
@@ -132,10 +145,11 @@ public final class ServerVerticle extends VerticleBase {
     });
   }
 
+  /** The endpoints, and in {@code access} the connection count and the refusal counters (see {@link AccessCounters}). */
   private JsonObject list() {
     JsonArray all = new JsonArray();
     endpoints.values().forEach(e -> all.add(e.info().toJson()));
-    return new JsonObject().put("running", server != null).put("endpoints", all);
+    return new JsonObject().put("running", server != null).put("endpoints", all).put("access", counters.toJson(slots));
   }
 
   private JsonObject stats(String path, String holderId) {
@@ -151,14 +165,15 @@ public final class ServerVerticle extends VerticleBase {
     HttpServerOptions options = new HttpServerOptions()
       .setHost(settings.httpServerIp())
       .setPort(settings.httpServerPort())
+      .setMaxWebSocketFrameSize(settings.maxFrameSize())
+      .setMaxWebSocketMessageSize(settings.maxMessageSize())
       // a peer that never answers our Close must not hold a stop for the default 10 s
       .setWebSocketClosingTimeout(2);
     if (settings.tls() != null) {
-      ServerTls.applyTo(options, settings.tls().certfile(), settings.tls().keyfile());
+      ServerTls.applyTo(options, settings.tls());
     }
-    HttpServer created = vertx.createHttpServer(options).requestHandler(this::handle);
     String where = settings.httpServerIp() + ":" + settings.httpServerPort();
-    listening = closing.compose(v -> created.listen())
+    listening = closing.compose(v -> listen(options, BIND_ATTEMPTS))
       .onSuccess(s -> {
         server = s;
         LOG.info("data server listening on {}://{}:{}", settings.tls() != null ? "wss" : "ws", settings.httpServerIp(),
@@ -166,11 +181,34 @@ public final class ServerVerticle extends VerticleBase {
       })
       .recover(err -> {
         listening = null;
-        // close the failed server too: Vert.x shares servers by host:port and would hand the next listen its failure
-        return created.close().transform(x ->
-          Future.failedFuture("the data server cannot listen on " + where + ": " + err.getMessage()));
+        return Future.failedFuture("the data server cannot listen on " + where + ": " + err.getMessage());
       });
     return listening;
+  }
+
+  /**
+   * Listens, trying again a few times, {@link #BIND_RETRY_MS} apart, while the port is still in use: right after our
+   * own listener closed (the last endpoint left, a node restarts) the network stack may hold the port a moment longer.
+   */
+  private Future<HttpServer> listen(HttpServerOptions options, int attempts) {
+    // upgrades go to the handshake handler, which can still answer with a plain HTTP status; the rest to handlePlain
+    HttpServer created = vertx.createHttpServer(options)
+      .webSocketHandshakeHandler(this::handleUpgrade)
+      .requestHandler(this::handlePlain)
+      .exceptionHandler(this::connectionFailed);
+    // a failed server is closed too: Vert.x shares servers by host:port and would hand the next listen its failure
+    return created.listen().recover(err -> created.close().transform(x -> {
+      if (attempts <= 1 || !portInUse(err)) {
+        return Future.failedFuture(err);
+      }
+      Promise<HttpServer> retried = Promise.promise();
+      vertx.setTimer(BIND_RETRY_MS, id -> listen(options, attempts - 1).onComplete(retried));
+      return retried.future();
+    }));
+  }
+
+  private static boolean portInUse(Throwable err) {
+    return err instanceof BindException || String.valueOf(err.getMessage()).contains("Address already in use");
   }
 
   private Future<Void> closeListener() {
@@ -185,16 +223,79 @@ public final class ServerVerticle extends VerticleBase {
     return closing;
   }
 
-  private void handle(HttpServerRequest req) {
-    Endpoint endpoint = stopping ? null : endpoints.get(req.path());
-    if (endpoint == null) {
-      req.response().setStatusCode(404).end("no websocket endpoint " + req.path() + "\n");
-    } else if (!req.canUpgradeToWebSocket()) {
-      req.response().setStatusCode(400).end("websocket endpoint " + req.path() + " accepts WebSocket upgrades only\n");
-    } else {
-      req.toWebSocket().onSuccess(endpoint::attach)
-        .onFailure(err -> LOG.debug("websocket upgrade on {} failed: {}", req.path(), err.getMessage()));
+  /**
+   * A WebSocket upgrade: admitted only past the origin and token checks, to an existing endpoint, within
+   * {@code maxConnections}; otherwise refused with the plain HTTP status of the first check that fails.
+   */
+  private void handleUpgrade(ServerWebSocketHandshake handshake) {
+    Endpoint endpoint = stopping ? null : endpoints.get(handshake.path());
+    Refusal refusal = access.check(handshake.headers(), handshake.query());
+    if (refusal == null && endpoint == null) {
+      refusal = Refusal.NO_ENDPOINT;
     }
+    if (refusal != null) {
+      reject(handshake, refusal);
+      return;
+    }
+    ConnectionSlots.Slot slot = slots.tryAcquire();
+    if (slot == null) {
+      reject(handshake, Refusal.MAX_CONNECTIONS);
+      return;
+    }
+    handshake.accept().onComplete(ar -> {
+      if (ar.succeeded()) {
+        endpoint.attach(ar.result(), slot::release);
+      } else {
+        slot.release();
+        LOG.debug("websocket upgrade on {} failed: {}", handshake.path(), ar.cause().getMessage());
+      }
+    });
+  }
+
+  private void reject(ServerWebSocketHandshake handshake, Refusal refusal) {
+    refused(refusal, handshake.path(), handshake.remoteAddress());
+    handshake.reject(refusal.status());
+  }
+
+  /** A plain HTTP request: the data server serves WebSockets only, so every one is refused (§4.2), and counted. */
+  private void handlePlain(HttpServerRequest req) {
+    Refusal refusal = access.check(req.headers(), req.query());
+    if (refusal == null) {
+      refusal = stopping || !endpoints.containsKey(req.path()) ? Refusal.NO_ENDPOINT : Refusal.NOT_WEBSOCKET;
+    }
+    refused(refusal, req.path(), req.remoteAddress());
+    HttpServerResponse response = req.response().setStatusCode(refusal.status());
+    switch (refusal) {
+      case NO_ENDPOINT -> response.end("no websocket endpoint " + req.path() + "\n");
+      case NOT_WEBSOCKET -> response.end("websocket endpoint " + req.path() + " accepts WebSocket upgrades only\n");
+      case TOKEN -> response.putHeader("WWW-Authenticate", "Bearer").end();
+      default -> response.end();
+    }
+  }
+
+  /** Counts and logs a refusal: path and peer only, never the query or a header (they may carry a token). */
+  private void refused(Refusal refusal, String path, SocketAddress peer) {
+    counters.refused(refusal);
+    LOG.debug("request for {} from {} refused with {} ({})", path, peer, refusal.status(), refusal.key());
+  }
+
+  /** Errors of connections that never reached a handler, such as failed TLS handshakes (counted: a refusal too). */
+  private void connectionFailed(Throwable err) {
+    if (isTlsFailure(err)) {
+      counters.tlsHandshakeFailed();
+      LOG.debug("TLS handshake with a client failed: {}", err.getMessage());
+    } else {
+      LOG.debug("data server connection failed: {}", err.toString());
+    }
+  }
+
+  private static boolean isTlsFailure(Throwable err) {
+    for (Throwable t = err; t != null; t = t.getCause()) {
+      if (t instanceof SSLException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

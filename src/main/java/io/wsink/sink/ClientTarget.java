@@ -306,7 +306,7 @@ final class ClientTarget implements SinkTarget {
     while (ws != null && !ws.isClosed() && !ws.writeQueueFull() && !buffer.isEmpty()) {
       Pending p = buffer.poll();
       inflight.add(p);
-      Future<Void> written = p.frame.writeTo(ws);
+      Future<Void> written = p.frame.writeTo(ws, WebSocketClientOptions.DEFAULT_MAX_FRAME_SIZE);
       written.onComplete(ar -> {
         if (ar.succeeded() && !p.done) {
           p.done = true;

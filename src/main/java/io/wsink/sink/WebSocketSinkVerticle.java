@@ -382,8 +382,6 @@ public final class WebSocketSinkVerticle extends VerticleBase {
 
   /** The {@code source} block of a standalone sink's config, with the defaults of conf/sources/websocket.yaml. */
   private static DataServerSettings standaloneServerSettings(JsonObject source) {
-    JsonObject tls = source.getJsonObject("httpServerTls");
-    return new DataServerSettings(source.getString("httpServerIp", "0.0.0.0"), source.getInteger("httpServerPort", 10081),
-      tls == null ? null : new DataServerSettings.TlsFiles(tls.getString("certfile"), tls.getString("keyfile")));
+    return DataServerSettings.fromJson(source);
   }
 }

@@ -1,5 +1,7 @@
 package io.wsink.testkit;
 
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,14 +25,18 @@ public final class RawWsClients implements AutoCloseable {
 
   private final List<Socket> sockets = new ArrayList<>();
 
-  /** The upgrade request for {@code path} on 127.0.0.1:{@code port}. */
-  public static String request(String path, int port) {
-    return "GET " + path + " HTTP/1.1\r\n"
+  /** The upgrade request for {@code path} on 127.0.0.1:{@code port}: the headers RFC 6455 requires, no Origin. */
+  public static String request(String path, int port, String... extraHeaders) {
+    StringBuilder request = new StringBuilder("GET " + path + " HTTP/1.1\r\n"
       + "Host: 127.0.0.1:" + port + "\r\n"
       + "Upgrade: websocket\r\n"
       + "Connection: Upgrade\r\n"
       + "Sec-WebSocket-Key: " + KEY + "\r\n"
-      + "Sec-WebSocket-Version: 13\r\n\r\n";
+      + "Sec-WebSocket-Version: 13\r\n");
+    for (String header : extraHeaders) {
+      request.append(header).append("\r\n");
+    }
+    return request.append("\r\n").toString();
   }
 
   /** Throws unless {@code head} (a response head) accepts the upgrade {@link #request} asked for. */
@@ -53,6 +59,25 @@ public final class RawWsClients implements AutoCloseable {
    * @param receiveBufferSize set before connecting, so that the window the server sees stays that small; 0: default
    */
   public Socket upgrade(int port, String path, int receiveBufferSize) throws IOException {
+    Socket socket = connect(port, receiveBufferSize);
+    checkSwitched(exchange(socket, request(path, port)), path);
+    return socket;
+  }
+
+  /**
+   * Sends the upgrade of {@code path} (which may carry a query) with {@code extraHeaders} ({@code "Name: value"}) and
+   * returns the status code of the answer; the socket stays open until {@link #close()}.
+   */
+  public int upgradeStatus(int port, String path, String... extraHeaders) throws IOException {
+    String head = exchange(connect(port, 0), request(path, port, extraHeaders));
+    try {
+      return Integer.parseInt(head.substring("HTTP/1.1 ".length(), "HTTP/1.1 ".length() + 3));
+    } catch (RuntimeException e) {
+      throw new IOException("not an HTTP/1.1 response head: " + head, e);
+    }
+  }
+
+  private Socket connect(int port, int receiveBufferSize) throws IOException {
     Socket socket = new Socket();
     synchronized (sockets) {
       sockets.add(socket);
@@ -62,19 +87,75 @@ public final class RawWsClients implements AutoCloseable {
     }
     socket.setSoTimeout(10_000);
     socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-    socket.getOutputStream().write(request(path, port).getBytes(StandardCharsets.US_ASCII));
+    return socket;
+  }
+
+  /** Writes {@code request} and reads the response head (up to the blank line), nothing more. */
+  private static String exchange(Socket socket, String request) throws IOException {
+    socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
     socket.getOutputStream().flush();
     InputStream in = socket.getInputStream();
     StringBuilder head = new StringBuilder();
     while (head.length() < 8192 && !head.toString().endsWith("\r\n\r\n")) { // bounded: one response head
       int b = in.read();
       if (b < 0) {
-        throw new EOFException("the server closed the connection during the upgrade of " + path + ": " + head);
+        throw new EOFException("the server closed the connection before the end of its answer: " + head);
       }
       head.append((char) b);
     }
-    checkSwitched(head.toString(), path);
-    return socket;
+    return head.toString();
+  }
+
+  /**
+   * Writes one masked frame (RFC 6455 §5.2) with {@code opcode} (1 text, 2 binary, 0 continuation) and the whole
+   * payload in one write, so that the server has all of it before it can answer.
+   */
+  public static void writeFrame(Socket socket, int opcode, byte[] payload, boolean fin) throws IOException {
+    ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
+    frame.write((fin ? 0x80 : 0) | opcode);
+    if (payload.length < 126) {
+      frame.write(0x80 | payload.length);
+    } else if (payload.length < 65536) {
+      frame.write(0x80 | 126);
+      frame.write(payload.length >>> 8);
+      frame.write(payload.length & 0xff);
+    } else {
+      frame.write(0x80 | 127);
+      for (int shift = 56; shift >= 0; shift -= 8) {
+        frame.write((int) ((long) payload.length >>> shift) & 0xff);
+      }
+    }
+    byte[] mask = {0x11, 0x22, 0x33, 0x44};
+    frame.write(mask);
+    for (int i = 0; i < payload.length; i++) {
+      frame.write(payload[i] ^ mask[i % 4]);
+    }
+    socket.getOutputStream().write(frame.toByteArray());
+    socket.getOutputStream().flush();
+  }
+
+  /**
+   * Reads server frames until a Close frame (skipping at most 100 others) and returns its status code; -1 when the
+   * connection ends without one (what a client reports as 1006), 1005 for a Close without a code.
+   */
+  public static int readCloseCode(Socket socket) throws IOException {
+    DataInputStream in = new DataInputStream(socket.getInputStream());
+    for (int frames = 0; frames < 100; frames++) {
+      int first;
+      try {
+        first = in.readUnsignedByte();
+      } catch (EOFException e) {
+        return -1;
+      }
+      int length = in.readUnsignedByte() & 0x7f; // server frames are not masked
+      long size = length == 126 ? in.readUnsignedShort() : length == 127 ? in.readLong() : length;
+      byte[] payload = new byte[(int) size];
+      in.readFully(payload);
+      if ((first & 0x0f) == 0x8) {
+        return payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005;
+      }
+    }
+    throw new IOException("no Close frame among the first 100 frames");
   }
 
   @Override

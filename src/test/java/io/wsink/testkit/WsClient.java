@@ -30,17 +30,35 @@ public final class WsClient {
   private record Waiter(Predicate<List<Object>> condition, Promise<List<Object>> promise) {
   }
 
-  private WsClient(Vertx vertx) {
-    this.client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxMessageSize(16 * 1024 * 1024)
-      .setMaxFrameSize(16 * 1024 * 1024));
+  private WsClient(Vertx vertx, WebSocketClientOptions options) {
+    this.client = vertx.createWebSocketClient(options);
+  }
+
+  /** Client options with limits far above the data server's, so that only the server's limits apply. */
+  public static WebSocketClientOptions defaultOptions() {
+    return new WebSocketClientOptions().setMaxMessageSize(16 * 1024 * 1024).setMaxFrameSize(16 * 1024 * 1024);
+  }
+
+  /** Connect options for {@code url} (ws://host:port/path?query), to add headers to. */
+  public static WebSocketConnectOptions connectOptions(String url) {
+    URI uri = URI.create(url);
+    return new WebSocketConnectOptions().setHost(uri.getHost()).setPort(uri.getPort())
+      .setURI(uri.getRawPath() + (uri.getRawQuery() != null ? "?" + uri.getRawQuery() : ""));
   }
 
   /** Connects to {@code url} (ws://host:port/path). */
   public static Future<WsClient> connect(Vertx vertx, String url) {
-    WsClient ws = new WsClient(vertx);
-    URI uri = URI.create(url);
-    return ws.client.connect(new WebSocketConnectOptions().setHost(uri.getHost()).setPort(uri.getPort())
-      .setURI(uri.getRawPath() + (uri.getRawQuery() != null ? "?" + uri.getRawQuery() : ""))).map(socket -> {
+    return connect(vertx, defaultOptions(), connectOptions(url));
+  }
+
+  /**
+   * Connects with the given client options (TLS, limits) and connect options (address, headers). A refused upgrade
+   * fails with Vert.x's {@code UpgradeRejectedException}, which carries the HTTP status.
+   */
+  public static Future<WsClient> connect(Vertx vertx, WebSocketClientOptions clientOptions,
+                                         WebSocketConnectOptions connectOptions) {
+    WsClient ws = new WsClient(vertx, clientOptions);
+    return ws.client.connect(connectOptions).onFailure(err -> ws.client.close()).map(socket -> {
         ws.socket = socket;
         socket.textMessageHandler(ws::received);
         socket.binaryMessageHandler(ws::received);
