@@ -1,0 +1,122 @@
+package io.wsink.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.wsink.bench.Table.RAW;
+import static io.wsink.bench.Table.WSINK;
+
+/**
+ * Server mode: for each client count N, raw and wsink servers run side by side (each with its own load client
+ * process), and the phases alternate between them run by run, so that run k of both saw the same machine noise.
+ * Per run: the fixed-rate latency phase, then max throughput for each size. At the N of the client check, the Java
+ * load clients are then swapped for npm ws clients and the 100 B throughput phase is repeated.
+ */
+final class FanOutBench {
+
+  private static final long PRIME_MS = 1500;
+
+  private final Plan plan;
+  private final Launcher launcher;
+  private final Results results;
+  private final Budget budget;
+
+  FanOutBench(Plan plan, Launcher launcher, Results results, Budget budget) {
+    this.plan = plan;
+    this.launcher = launcher;
+    this.results = results;
+    this.budget = budget;
+  }
+
+  static String throughputCell(int clients, int size) {
+    return "fanout-n" + clients + "-s" + size;
+  }
+
+  static String latencyCell(int clients) {
+    return "latency-n" + clients;
+  }
+
+  static String nodeCell(int clients) {
+    return "node-fanout-n" + clients + "-s100";
+  }
+
+  void run() throws InterruptedException {
+    for (int n : plan.fanOutClients()) {
+      List<String> cells = new ArrayList<>(List.of(latencyCell(n)));
+      plan.sizes().forEach(size -> cells.add(throughputCell(n, size)));
+      // a rough cost: each phase of each implementation, per run, plus starting and priming
+      long estimate = (long) plan.runs() * cells.size() * 2 * (plan.warmupMs() + plan.measureMs() + 700) + 15_000;
+      if (!budget.allows(estimate)) {
+        cells.forEach(c -> results.failed(c, "skipped: not enough of the time budget left"));
+        continue;
+      }
+      measure(n);
+    }
+  }
+
+  private void measure(int n) throws InterruptedException {
+    String tag = "fanout-n" + n;
+    Rig raw = null;
+    Rig wsink = null;
+    try {
+      raw = Rigs.serverMode(RAW, launcher.rawServer(tag), n, (url, c) -> launcher.javaLoad(tag + "-raw", url, c));
+      wsink = Rigs.serverMode(WSINK, launcher.wsinkServer(tag, plan.window()), n,
+        (url, c) -> launcher.javaLoad(tag + "-wsink", url, c));
+      raw.prime(100, PRIME_MS);
+      wsink.prime(100, PRIME_MS);
+      for (int run = 0; run < plan.runs(); run++) {
+        Rig[] order = alternate(run, raw, wsink);
+        for (Rig rig : order) {
+          results.add(latencyCell(n), rig.impl(), run,
+            rig.run(PhaseSpec.latency(plan.latencySize(), Plan.latencyRate(n), plan)));
+        }
+        for (int size : plan.sizes()) {
+          for (Rig rig : order) {
+            results.add(throughputCell(n, size), rig.impl(), run, rig.run(PhaseSpec.throughput(size, plan)));
+          }
+        }
+      }
+      if (plan.nodeCheckClients().contains(n)) {
+        nodeCheck(n, raw, wsink);
+      }
+    } catch (Child.BenchException | java.io.IOException | RuntimeException e) {
+      results.failed(throughputCell(n, plan.sizes().get(0)), e.getMessage());
+    } finally {
+      if (raw != null) {
+        raw.close();
+      }
+      if (wsink != null) {
+        wsink.close();
+      }
+    }
+  }
+
+  /**
+   * The same 100 B throughput cell, with the same (warm) servers, measured by npm ws clients instead: if the figures
+   * differ much from the Java client's, a client is the bottleneck.
+   */
+  private void nodeCheck(int n, Rig raw, Rig wsink) throws Child.BenchException, InterruptedException, java.io.IOException {
+    String cell = nodeCell(n);
+    if (!budget.allows((long) plan.runs() * 2 * (plan.warmupMs() + plan.measureMs() + 700) + 10_000)) {
+      results.failed(cell, "skipped: not enough of the time budget left");
+      return;
+    }
+    for (Rig rig : new Rig[] {raw, wsink}) {
+      rig.replaceReceiver(url -> {
+        Child node = launcher.nodeLoad("node-n" + n + "-" + rig.impl(), url, n);
+        Rigs.awaitConnected(node, n);
+        return node;
+      });
+    }
+    for (int run = 0; run < plan.runs(); run++) {
+      for (Rig rig : alternate(run, raw, wsink)) {
+        results.add(cell, rig.impl(), run, rig.run(PhaseSpec.throughput(100, plan)));
+      }
+    }
+  }
+
+  /** Raw first in even runs, wsink first in odd ones: neither always gets the fresher machine. */
+  private static Rig[] alternate(int run, Rig raw, Rig wsink) {
+    return run % 2 == 0 ? new Rig[] {raw, wsink} : new Rig[] {wsink, raw};
+  }
+}

@@ -1,0 +1,42 @@
+package io.wsink.bench;
+
+import java.util.List;
+
+/**
+ * What one run of the bench measures and for how long. The full plan fits the 10-minute budget on a 2-core machine;
+ * {@code --quick} is one run of fewer cells, for development.
+ *
+ * @param runs             repetitions of every cell (the table shows their median, min–max, and paired ratios)
+ * @param fanOutClients    server-mode client counts N
+ * @param sizes            message sizes in bytes for the max-throughput cells
+ * @param nodeCheckClients the N at which the second (npm ws) client repeats the 100 B throughput cell
+ * @param latencySize      message size of the fixed-rate latency cells
+ * @param warmupMs         unmeasured start of every phase (processes are primed once before, so JIT is warm)
+ * @param measureMs        measured window of a throughput phase
+ * @param latencyMeasureMs measured window of a fixed-rate latency phase
+ * @param idleConnections  connections of the idle-memory cell
+ * @param window           outstanding requests the wsink generator allows (its back-pressure)
+ */
+record Plan(boolean quick, int runs, List<Integer> fanOutClients, List<Integer> sizes, List<Integer> nodeCheckClients,
+            int latencySize, long warmupMs, long measureMs, long latencyMeasureMs, int idleConnections, int window) {
+
+  static Plan from(Args args) {
+    boolean quick = args.has("quick");
+    int window = args.getInt("window", 256);
+    Plan plan = quick
+      ? new Plan(true, 1, List.of(1, 100), List.of(100), List.of(1), 100, 500, 2000, 2000, 10_000, window)
+      : new Plan(false, 3, List.of(1, 10, 100, 1000), List.of(100, 1024), List.of(1, 100), 100, 500, 2000, 2500,
+        10_000, window);
+    return args.has("runs") ? plan.withRuns(args.getInt("runs", plan.runs)) : plan;
+  }
+
+  Plan withRuns(int n) {
+    return new Plan(quick, n, fanOutClients, sizes, nodeCheckClients, latencySize, warmupMs, measureMs,
+      latencyMeasureMs, idleConnections, window);
+  }
+
+  /** The fixed publish rate of the latency cell for N clients: min(1000, 100000 / N) msg/s. */
+  static long latencyRate(int clients) {
+    return Math.min(1000, 100_000 / clients);
+  }
+}
