@@ -11,7 +11,7 @@ const readline = require('readline');
 const MAX_CONNS = 20000;
 const CONNECT_DEADLINE_MS = 60000;
 const FIRST_MESSAGE_TIMEOUT_MS = 10000;
-const QUIET_TIMEOUT_MS = 10000;
+const QUIET_TIMEOUT_MS = 3000; // later arrivals are recognised as stale by their sequence number
 const WINDOW = 1 << 16;
 
 function arg(name, fallback) {
@@ -103,16 +103,17 @@ let lastMessage = 0;
 const parsed = [0, 0];
 
 function newStats() {
-  return { seq: new Sequence(), lat: new Histogram(), received: 0, measured: 0, bytes: 0, malformed: 0, closed: false };
+  return { seq: new Sequence(), lat: new Histogram(), firstSeq: -1, received: 0, measured: 0, bytes: 0, malformed: 0, stale: 0, closed: false };
 }
 
 function onMessage(stats, data) {
   const now = nowNanos();
   lastMessage = now;
+  if (!parse(data, parsed)) { stats.malformed++; return; }
+  if (parsed[0] < stats.firstSeq) { stats.stale++; return; } // still queued from the phase before
   if (clock.start === 0) { if (!clock.armed) return; clock.start = now; }
   const since = now - clock.start;
   if (since >= clock.end) return;
-  if (!parse(data, parsed)) { stats.malformed++; return; }
   stats.received++;
   stats.seq.accept(parsed[0]);
   if (since >= clock.warmup) { stats.measured++; stats.bytes += data.length; stats.lat.record(now - parsed[1]); }
@@ -136,21 +137,24 @@ for (let k = 0; k < conns; k++) {
 
 function summarize(measureMs) {
   const lat = new Histogram();
-  let received = 0, measured = 0, bytes = 0, gaps = 0, reorders = 0, duplicates = 0, malformed = 0, closed = 0, min = Infinity, max = 0;
+  let received = 0, measured = 0, bytes = 0, gaps = 0, reorders = 0, duplicates = 0, malformed = 0, stale = 0, closed = 0, min = Infinity, max = 0;
   for (const { stats: s } of connections) {
     lat.merge(s.lat); received += s.received; measured += s.measured; bytes += s.bytes;
-    gaps += s.seq.gaps; reorders += s.seq.reorders; duplicates += s.seq.duplicates; malformed += s.malformed;
+    gaps += s.seq.gaps; reorders += s.seq.reorders; duplicates += s.seq.duplicates; malformed += s.malformed; stale += s.stale;
     closed += s.closed ? 1 : 0; min = Math.min(min, s.measured); max = Math.max(max, s.measured);
   }
   const seconds = measureMs / 1000;
   return { connections: connections.length, snapshotsMissing: 0, msgPerSec: measured / seconds, bytesPerSec: bytes / seconds,
-    measured, received, gaps, reorders, duplicates, malformed, closedConnections: closed,
+    measured, received, gaps, reorders, duplicates, malformed, staleFromEarlierPhase: stale, closedConnections: closed,
     minPerConnection: connections.length ? min : 0, maxPerConnection: max, latencyUs: lat.toJson() };
 }
 
 function arm(firstSeq, warmupMs, measureMs) {
   clock.armed = false; clock.start = 0;
-  for (const { stats } of connections) { stats.seq.reset(firstSeq); stats.lat = new Histogram(); stats.received = 0; stats.measured = 0; stats.bytes = 0; stats.malformed = 0; }
+  for (const { stats } of connections) {
+    stats.seq.reset(firstSeq); stats.firstSeq = firstSeq; stats.lat = new Histogram();
+    stats.received = 0; stats.measured = 0; stats.bytes = 0; stats.malformed = 0; stats.stale = 0;
+  }
   clock.warmup = warmupMs * 1e6; clock.end = (warmupMs + measureMs) * 1e6; clock.armed = true;
   emit('ARMED');
   const armedAt = Date.now();

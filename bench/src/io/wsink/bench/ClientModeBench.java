@@ -38,7 +38,7 @@ final class ClientModeBench {
     try {
       raw = Rigs.clientMode(RAW, launcher.countingServer("client-raw"), target -> launcher.rawClient("client", target));
       wsink = Rigs.clientMode(WSINK, launcher.countingServer("client-wsink"),
-        target -> launcher.wsinkClient("client", target, plan.window()));
+        target -> launcher.wsinkClient("client", target, plan.window(1)));
       raw.prime(100, PRIME_MS);
       wsink.prime(100, PRIME_MS);
       for (int run = 0; run < plan.runs(); run++) {

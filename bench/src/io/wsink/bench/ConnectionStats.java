@@ -17,6 +17,8 @@ final class ConnectionStats {
   private long measured;
   private long measuredBytes;
   private long malformed;
+  private long stale;
+  private long firstSeq = -1;
   private volatile long lastMessageNanos;
   private volatile boolean closed;
 
@@ -24,7 +26,10 @@ final class ConnectionStats {
     this.clock = clock;
   }
 
+  /** @param firstSeq the first number the generator sends in this phase; earlier ones are left over from before */
   void reset(long firstSeq) {
+    this.firstSeq = firstSeq;
+    stale = 0;
     sequence.reset(firstSeq);
     latency = new LatencyHistogram();
     received = 0;
@@ -36,6 +41,14 @@ final class ConnectionStats {
   void onMessage(Buffer data) {
     long now = System.nanoTime();
     lastMessageNanos = now;
+    if (!BenchMessage.parse(data, parsed)) {
+      malformed++;
+      return;
+    }
+    if (parsed[0] < firstSeq) {
+      stale++; // still queued from the phase before (a server that buffers per client drains it now)
+      return;
+    }
     long start = clock.startAt(now);
     if (start == 0) {
       return; // not armed: between phases
@@ -43,10 +56,6 @@ final class ConnectionStats {
     long since = now - start;
     if (since >= clock.endNanos()) {
       return; // the phase is over; what comes later belongs to nobody
-    }
-    if (!BenchMessage.parse(data, parsed)) {
-      malformed++;
-      return;
     }
     received++;
     sequence.accept(parsed[0]);
@@ -70,10 +79,10 @@ final class ConnectionStats {
     LatencyHistogram copy = new LatencyHistogram();
     copy.merge(latency);
     return new Snapshot(received, measured, measuredBytes, sequence.gaps(), sequence.reorders(), sequence.duplicates(),
-      malformed, closed, copy);
+      malformed, stale, closed, copy);
   }
 
   record Snapshot(long received, long measured, long measuredBytes, long gaps, long reorders, long duplicates,
-                  long malformed, boolean closed, LatencyHistogram latency) {
+                  long malformed, long stale, boolean closed, LatencyHistogram latency) {
   }
 }

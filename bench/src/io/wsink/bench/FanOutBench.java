@@ -15,6 +15,10 @@ import static io.wsink.bench.Table.WSINK;
 final class FanOutBench {
 
   private static final long PRIME_MS = 1500;
+  /** Starting two servers and two load clients, and priming them, on a busy 2-core machine. */
+  private static final long START_AND_PRIME_MS = 20_000;
+  /** Arming, stopping, the server's report and the quiet wait around each measured phase. */
+  private static final long PHASE_OVERHEAD_MS = 1_500;
 
   private final Plan plan;
   private final Launcher launcher;
@@ -42,16 +46,19 @@ final class FanOutBench {
 
   void run() throws InterruptedException {
     for (int n : plan.fanOutClients()) {
-      List<String> cells = new ArrayList<>(List.of(latencyCell(n)));
-      plan.sizes().forEach(size -> cells.add(throughputCell(n, size)));
-      // a rough cost: each phase of each implementation, per run, plus starting and priming
-      long estimate = (long) plan.runs() * cells.size() * 2 * (plan.warmupMs() + plan.measureMs() + 700) + 15_000;
-      if (!budget.allows(estimate)) {
-        cells.forEach(c -> results.failed(c, "skipped: not enough of the time budget left"));
+      if (!budget.allows(START_AND_PRIME_MS + runCost())) {
+        results.failed(latencyCell(n), "skipped: not enough of the time budget left");
+        plan.sizes().forEach(size -> results.failed(throughputCell(n, size), "skipped: not enough time left"));
         continue;
       }
       measure(n);
     }
+  }
+
+  /** A rough upper bound of one run of one N: every phase of both implementations, with its overhead. */
+  private long runCost() {
+    return 2L * ((plan.warmupMs() + plan.latencyMeasureMs() + PHASE_OVERHEAD_MS)
+      + plan.sizes().size() * (plan.warmupMs() + plan.measureMs() + PHASE_OVERHEAD_MS));
   }
 
   private void measure(int n) throws InterruptedException {
@@ -60,11 +67,15 @@ final class FanOutBench {
     Rig wsink = null;
     try {
       raw = Rigs.serverMode(RAW, launcher.rawServer(tag), n, (url, c) -> launcher.javaLoad(tag + "-raw", url, c));
-      wsink = Rigs.serverMode(WSINK, launcher.wsinkServer(tag, plan.window()), n,
+      wsink = Rigs.serverMode(WSINK, launcher.wsinkServer(tag, plan.window(n)), n,
         (url, c) -> launcher.javaLoad(tag + "-wsink", url, c));
       raw.prime(100, PRIME_MS);
       wsink.prime(100, PRIME_MS);
       for (int run = 0; run < plan.runs(); run++) {
+        if (!budget.allows(runCost())) {
+          results.failed(latencyCell(n), "runs " + (run + 1) + ".." + plan.runs() + " skipped: time budget");
+          break;
+        }
         Rig[] order = alternate(run, raw, wsink);
         for (Rig rig : order) {
           results.add(latencyCell(n), rig.impl(), run,
@@ -97,7 +108,7 @@ final class FanOutBench {
    */
   private void nodeCheck(int n, Rig raw, Rig wsink) throws Child.BenchException, InterruptedException, java.io.IOException {
     String cell = nodeCell(n);
-    if (!budget.allows((long) plan.runs() * 2 * (plan.warmupMs() + plan.measureMs() + 700) + 10_000)) {
+    if (!budget.allows((long) plan.runs() * 2 * (plan.warmupMs() + plan.measureMs() + PHASE_OVERHEAD_MS) + 10_000)) {
       results.failed(cell, "skipped: not enough of the time budget left");
       return;
     }

@@ -46,7 +46,7 @@ final class IdleBench {
 
   private JsonObject measure(String impl, int run) throws Child.BenchException, InterruptedException, IOException {
     String tag = "idle-" + run;
-    Child sut = impl.equals(RAW) ? launcher.rawServer(tag) : launcher.wsinkServer(tag, plan.window());
+    Child sut = impl.equals(RAW) ? launcher.rawServer(tag) : launcher.wsinkServer(tag, plan.window(plan.idleConnections()));
     Child load = null;
     try {
       JsonObject ready = sut.expect("READY", 60_000);

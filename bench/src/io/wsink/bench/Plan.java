@@ -15,14 +15,18 @@ import java.util.List;
  * @param measureMs        measured window of a throughput phase
  * @param latencyMeasureMs measured window of a fixed-rate latency phase
  * @param idleConnections  connections of the idle-memory cell
- * @param window           outstanding requests the wsink generator allows (its back-pressure)
+ * @param fixedWindow      outstanding requests the wsink generator allows (its back-pressure), or 0 to size the
+ *                         window by the client count (see {@link #window(int)})
  */
 record Plan(boolean quick, int runs, List<Integer> fanOutClients, List<Integer> sizes, List<Integer> nodeCheckClients,
-            int latencySize, long warmupMs, long measureMs, long latencyMeasureMs, int idleConnections, int window) {
+            int latencySize, long warmupMs, long measureMs, long latencyMeasureMs, int idleConnections, int fixedWindow) {
+
+  /** Deliveries (messages × clients) the wsink generator keeps unacknowledged when the window is sized by N. */
+  static final int DELIVERIES_IN_FLIGHT = 4096;
 
   static Plan from(Args args) {
     boolean quick = args.has("quick");
-    int window = args.getInt("window", 256);
+    int window = args.getInt("window", 0);
     Plan plan = quick
       ? new Plan(true, 1, List.of(1, 100), List.of(100), List.of(1), 100, 500, 2000, 2000, 10_000, window)
       : new Plan(false, 3, List.of(1, 10, 100, 1000), List.of(100, 1024), List.of(1, 100), 100, 500, 2000, 2500,
@@ -32,7 +36,20 @@ record Plan(boolean quick, int runs, List<Integer> fanOutClients, List<Integer> 
 
   Plan withRuns(int n) {
     return new Plan(quick, n, fanOutClients, sizes, nodeCheckClients, latencySize, warmupMs, measureMs,
-      latencyMeasureMs, idleConnections, window);
+      latencyMeasureMs, idleConnections, fixedWindow);
+  }
+
+  /**
+   * The wsink generator's window for {@code clients} clients. A server-mode acknowledgement comes once the frame was
+   * handed to every client, so each outstanding message stands for N deliveries: a window of 256 at N = 1000 would
+   * queue 256 000 deliveries in front of the data server (seconds of latency, and a long drain after each phase)
+   * without adding throughput. Sized to about {@value #DELIVERIES_IN_FLIGHT} deliveries, 8..256 messages.
+   */
+  int window(int clients) {
+    if (fixedWindow > 0) {
+      return fixedWindow;
+    }
+    return Math.max(8, Math.min(256, DELIVERIES_IN_FLIGHT / Math.max(1, clients)));
   }
 
   /** The fixed publish rate of the latency cell for N clients: min(1000, 100000 / N) msg/s. */

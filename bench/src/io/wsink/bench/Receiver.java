@@ -25,7 +25,8 @@ final class Receiver {
 
   /** How long a phase may wait for its first message before it reports an error. */
   private static final long FIRST_MESSAGE_TIMEOUT_MS = 10_000;
-  private static final long QUIET_TIMEOUT_MS = 10_000;
+  /** Bounds the wait between phases; what still arrives later is recognised as stale by its sequence number. */
+  private static final long QUIET_TIMEOUT_MS = 3_000;
   private static final long LOOP_TASK_TIMEOUT_MS = 10_000;
 
   private record Connection(Context context, ConnectionStats stats) {
@@ -87,7 +88,8 @@ final class Receiver {
 
   private static JsonObject summarize(List<ConnectionStats.Snapshot> all, long measureMs, int expected) {
     LatencyHistogram latency = new LatencyHistogram();
-    long received = 0, measured = 0, bytes = 0, gaps = 0, reorders = 0, duplicates = 0, malformed = 0, closed = 0;
+    long received = 0, measured = 0, bytes = 0, gaps = 0, reorders = 0, duplicates = 0, malformed = 0, stale = 0;
+    long closed = 0;
     long minPerConnection = Long.MAX_VALUE, maxPerConnection = 0;
     for (ConnectionStats.Snapshot s : all) {
       latency.merge(s.latency());
@@ -98,6 +100,7 @@ final class Receiver {
       reorders += s.reorders();
       duplicates += s.duplicates();
       malformed += s.malformed();
+      stale += s.stale();
       closed += s.closed() ? 1 : 0;
       minPerConnection = Math.min(minPerConnection, s.measured());
       maxPerConnection = Math.max(maxPerConnection, s.measured());
@@ -108,6 +111,7 @@ final class Receiver {
       .put("msgPerSec", measured / seconds).put("bytesPerSec", bytes / seconds)
       .put("measured", measured).put("received", received)
       .put("gaps", gaps).put("reorders", reorders).put("duplicates", duplicates).put("malformed", malformed)
+      .put("staleFromEarlierPhase", stale)
       .put("closedConnections", closed)
       .put("minPerConnection", all.isEmpty() ? 0 : minPerConnection).put("maxPerConnection", maxPerConnection)
       .put("latencyUs", latency.toJson());
