@@ -44,11 +44,11 @@ public final class BenchRunner {
       // fan-out first, but it leaves time for one client-mode round and the idle cell even on a busy machine
       if (only.contains("server")) {
         section("server mode", () -> new FanOutBench(plan, launcher, results,
-          budget.leaving(only.contains("idle") ? 150_000 : 50_000)).run());
+          budget.leaving((only.contains("idle") ? 95_000 : 0) + (only.contains("client") ? 40_000 : 0))).run());
       }
       if (only.contains("client")) {
         section("client mode", () -> new ClientModeBench(plan, launcher, results,
-          budget.leaving(only.contains("idle") ? 100_000 : 0)).run());
+          budget.leaving(only.contains("idle") ? 95_000 : 0)).run());
       }
       if (only.contains("idle")) {
         section("idle connections", () -> new IdleBench(plan, launcher, results, budget).run());

@@ -151,23 +151,44 @@ final class Child implements AutoCloseable {
   /** Asks the child to exit, then terminates it, then kills it: bounded at about 8 s. */
   @Override
   public void close() {
+    closeAll(List.of(this));
+  }
+
+  /**
+   * Closes several children at once (their shutdowns, 10 000 sockets each sometimes, overlap): asks each to exit,
+   * terminates those still running after 4 s, kills those still running 3 s later.
+   */
+  static void closeAll(List<Child> children) {
+    List<Child> alive = children.stream().filter(c -> c != null && c.process.isAlive()).toList();
     try {
-      if (process.isAlive()) {
-        send("exit");
-        stdin.close();
-        if (!process.waitFor(4, TimeUnit.SECONDS)) {
-          process.destroy();
-          if (!process.waitFor(3, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor(1, TimeUnit.SECONDS);
-          }
+      for (Child c : alive) {
+        c.send("exit");
+        c.stdin.close();
+      }
+      if (!awaitExit(alive, 4_000)) {
+        alive.forEach(c -> c.process.destroy());
+        if (!awaitExit(alive, 3_000)) {
+          alive.forEach(c -> c.process.destroyForcibly());
+          awaitExit(alive, 1_000);
         }
       }
     } catch (InterruptedException e) {
-      process.destroyForcibly();
+      alive.forEach(c -> c.process.destroyForcibly());
       Thread.currentThread().interrupt();
     } finally {
-      LIVE.remove(this);
+      children.stream().filter(java.util.Objects::nonNull).forEach(LIVE::remove);
     }
+  }
+
+  private static boolean awaitExit(List<Child> children, long timeoutMs) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    for (Child c : children) {
+      long left = deadline - System.currentTimeMillis();
+      if (left <= 0 || !c.process.waitFor(left, TimeUnit.MILLISECONDS)) {
+        return children.stream().noneMatch(x -> x.process.isAlive());
+      }
+    }
+    return true;
   }
 
   /** Terminates (SIGTERM, as an operator would) a child that does not read stdin, then kills it after 10 s. */

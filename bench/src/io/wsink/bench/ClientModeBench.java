@@ -1,7 +1,6 @@
 package io.wsink.bench;
 
 import static io.wsink.bench.Table.RAW;
-import static io.wsink.bench.Table.WSINK;
 
 /**
  * Client mode: a raw Vert.x WebSocketClient and a wsink client-mode rule each push to their own counting server at max
@@ -10,6 +9,7 @@ import static io.wsink.bench.Table.WSINK;
 final class ClientModeBench {
 
   private static final long PRIME_MS = 1500;
+  private static final long START_AND_PRIME_MS = 15_000;
 
   private final Plan plan;
   private final Launcher launcher;
@@ -23,25 +23,34 @@ final class ClientModeBench {
     this.budget = budget;
   }
 
+  /** One run: a phase per size for both implementations, with overhead. */
+  private long runCost() {
+    return 2L * plan.sizes().size() * (plan.warmupMs() + plan.measureMs() + 1_500);
+  }
+
   static String cell(int size) {
     return "client-s" + size;
   }
 
   void run() throws InterruptedException {
-    long estimate = (long) plan.runs() * plan.sizes().size() * 2 * (plan.warmupMs() + plan.measureMs() + 700) + 10_000;
-    if (!budget.allows(estimate)) {
+    if (!budget.allows(START_AND_PRIME_MS + runCost())) {
       plan.sizes().forEach(s -> results.failed(cell(s), "skipped: not enough of the time budget left"));
       return;
     }
     Rig raw = null;
     Rig wsink = null;
     try {
-      raw = Rigs.clientMode(RAW, launcher.countingServer("client-raw"), target -> launcher.rawClient("client", target));
-      wsink = Rigs.clientMode(WSINK, launcher.countingServer("client-wsink"),
-        target -> launcher.wsinkClient("client", target, plan.window(1)));
-      raw.prime(100, PRIME_MS);
-      wsink.prime(100, PRIME_MS);
+      Rig[] rigs = Rigs.clientMode(launcher.countingServer("client-raw"), launcher.countingServer("client-wsink"),
+        (impl, target) -> impl.equals(RAW) ? launcher.rawClient("client", target)
+          : launcher.wsinkClient("client", target, plan.window(1)));
+      raw = rigs[0];
+      wsink = rigs[1];
+      Rig.prime(100, PRIME_MS, raw, wsink);
       for (int run = 0; run < plan.runs(); run++) {
+        if (!budget.allows(runCost())) {
+          results.failed(cell(plan.sizes().get(0)), "runs " + (run + 1) + ".." + plan.runs() + " skipped: time budget");
+          break;
+        }
         for (int size : plan.sizes()) {
           for (Rig rig : run % 2 == 0 ? new Rig[] {raw, wsink} : new Rig[] {wsink, raw}) {
             results.add(cell(size), rig.impl(), run, rig.run(PhaseSpec.throughput(size, plan)));
@@ -51,12 +60,7 @@ final class ClientModeBench {
     } catch (Child.BenchException | java.io.IOException | RuntimeException e) {
       results.failed(cell(plan.sizes().get(0)), e.getMessage());
     } finally {
-      if (raw != null) {
-        raw.close();
-      }
-      if (wsink != null) {
-        wsink.close();
-      }
+      Rig.closeAll(raw, wsink);
     }
   }
 }

@@ -3,9 +3,6 @@ package io.wsink.bench;
 import java.util.ArrayList;
 import java.util.List;
 
-import static io.wsink.bench.Table.RAW;
-import static io.wsink.bench.Table.WSINK;
-
 /**
  * Server mode: for each client count N, raw and wsink servers run side by side (each with its own load client
  * process), and the phases alternate between them run by run, so that run k of both saw the same machine noise.
@@ -66,11 +63,11 @@ final class FanOutBench {
     Rig raw = null;
     Rig wsink = null;
     try {
-      raw = Rigs.serverMode(RAW, launcher.rawServer(tag), n, (url, c) -> launcher.javaLoad(tag + "-raw", url, c));
-      wsink = Rigs.serverMode(WSINK, launcher.wsinkServer(tag, plan.window(n)), n,
-        (url, c) -> launcher.javaLoad(tag + "-wsink", url, c));
-      raw.prime(100, PRIME_MS);
-      wsink.prime(100, PRIME_MS);
+      Rig[] rigs = Rigs.serverMode(launcher.rawServer(tag), launcher.wsinkServer(tag, plan.window(n)), n,
+        (impl, url, c) -> launcher.javaLoad(tag + "-" + impl, url, c));
+      raw = rigs[0];
+      wsink = rigs[1];
+      Rig.prime(100, PRIME_MS, raw, wsink);
       for (int run = 0; run < plan.runs(); run++) {
         if (!budget.allows(runCost())) {
           results.failed(latencyCell(n), "runs " + (run + 1) + ".." + plan.runs() + " skipped: time budget");
@@ -93,12 +90,7 @@ final class FanOutBench {
     } catch (Child.BenchException | java.io.IOException | RuntimeException e) {
       results.failed(throughputCell(n, plan.sizes().get(0)), e.getMessage());
     } finally {
-      if (raw != null) {
-        raw.close();
-      }
-      if (wsink != null) {
-        wsink.close();
-      }
+      Rig.closeAll(raw, wsink);
     }
   }
 

@@ -41,12 +41,21 @@ final class Rig implements AutoCloseable {
     receiver = next.start(url);
   }
 
-  /** An unmeasured max-rate run, so that both JVMs are compiled and warm before the first measured phase. */
-  void prime(int size, long millis) throws Child.BenchException, InterruptedException {
-    sut.send("go " + size + " 0");
-    sut.expect("GOING", 10_000);
+  /**
+   * An unmeasured max-rate run of all {@code rigs} at once, so that every JVM is compiled and warm before the first
+   * measured phase.
+   */
+  static void prime(int size, long millis, Rig... rigs) throws Child.BenchException, InterruptedException {
+    for (Rig rig : rigs) {
+      rig.sut.send("go " + size + " 0");
+    }
+    for (Rig rig : rigs) {
+      rig.sut.expect("GOING", 10_000);
+    }
     Thread.sleep(millis);
-    stopAndSettle();
+    for (Rig rig : rigs) {
+      rig.stopAndSettle();
+    }
   }
 
   /**
@@ -54,6 +63,16 @@ final class Rig implements AutoCloseable {
    * failed acknowledgements, the sink's own drop count) and the CPU both processes used meanwhile.
    */
   JsonObject run(PhaseSpec phase) throws Child.BenchException, InterruptedException {
+    long started = System.currentTimeMillis();
+    JsonObject result = measure(phase);
+    System.err.printf(java.util.Locale.ROOT, "bench:   %-5s %-10s %5d B %5s msg/s → %8.0f msg/s delivered, lost %d (%.1f s)%n",
+      impl, phase.kind(), phase.size(), phase.rate() == 0 ? "max" : Long.toString(phase.rate()),
+      result.getDouble("msgPerSec", Double.NaN), result.getLong("gaps", -1L),
+      (System.currentTimeMillis() - started) / 1000.0);
+    return result;
+  }
+
+  private JsonObject measure(PhaseSpec phase) throws Child.BenchException, InterruptedException {
     receiver.send("arm " + nextSeq + " " + phase.warmupMs() + " " + phase.measureMs());
     receiver.expect("ARMED", 15_000);
     long sutTicks = sut.cpuTicks();
@@ -90,7 +109,18 @@ final class Rig implements AutoCloseable {
 
   @Override
   public void close() {
-    receiver.close();
-    sut.close();
+    closeAll(this);
+  }
+
+  /** Closes every process of the given rigs (nulls allowed) at once. */
+  static void closeAll(Rig... rigs) {
+    java.util.List<Child> children = new java.util.ArrayList<>();
+    for (Rig rig : rigs) {
+      if (rig != null) {
+        children.add(rig.receiver);
+        children.add(rig.sut);
+      }
+    }
+    Child.closeAll(children);
   }
 }

@@ -94,7 +94,7 @@ final class Table {
       case RATIO_AT_LEAST -> ratio >= t.bound();
       case RATIO_AT_MOST -> ratio <= t.bound();
       case WSINK_AT_MOST -> median <= t.bound();
-      case WSINK_ALL_TRUE -> !wsink.isEmpty() && wsink.stream().allMatch(v -> v != null && v == 1.0);
+      case WSINK_ALL_TRUE -> wsink.stream().filter(v -> !Double.isNaN(v)).allMatch(v -> v == 1.0);
       case NONE -> true;
     };
     if (Double.isNaN(median)) {
