@@ -9,7 +9,7 @@ const WebSocket = require('ws');
 const readline = require('readline');
 
 const MAX_CONNS = 20000;
-const CONNECT_DEADLINE_MS = 60000;
+const CONNECT_DEADLINE_MS = 110000;
 const FIRST_MESSAGE_TIMEOUT_MS = 10000;
 const QUIET_TIMEOUT_MS = 3000; // later arrivals are recognised as stale by their sequence number
 const WINDOW = 1 << 16;

@@ -36,6 +36,7 @@ public final class BenchRunner {
     Results results = new Results();
     Table table = describe(plan, results);
     long t0 = System.currentTimeMillis();
+    String loadBefore = loadAverage();
     java.util.Set<String> only = java.util.Set.of(args.get("only", "start,server,client,idle").split(","));
     try {
       if (only.contains("start")) {
@@ -56,11 +57,15 @@ public final class BenchRunner {
     } finally {
       Child.killAll();
     }
-    String markdown = table.render();
+    String loadAfter = loadAverage();
+    String markdown = table.render() + "\n\n" + plan.runs() + " run(s) per cell; " + Runtime.getRuntime().availableProcessors()
+      + " CPUs; load average (1, 5, 15 min) before: " + loadBefore + ", after: " + loadAfter
+      + " (other work on the machine competes with every process of the bench).";
     System.out.println();
     System.out.println(markdown);
     Path out = root.resolve("bench/target/results");
     JsonObject meta = new JsonObject().put("finished", Instant.now().toString()).put("quick", plan.quick())
+      .put("loadAverageBefore", loadBefore).put("loadAverageAfter", loadAfter)
       .put("runs", plan.runs()).put("fixedWindow", plan.fixedWindow())
       .put("windowByClients", new JsonObject(plan.fanOutClients().stream().collect(
         java.util.stream.Collectors.toMap(String::valueOf, n -> (Object) plan.window(n))))).put("seconds", (System.currentTimeMillis() - t0) / 1000)
@@ -70,6 +75,16 @@ public final class BenchRunner {
     System.out.println("\nEvery run: " + root.relativize(out.resolve("runs.csv")) + " and runs.json; logs in "
       + root.relativize(root.resolve("bench/target/logs")) + " (" + (System.currentTimeMillis() - t0) / 1000 + " s)");
     System.exit(0);
+  }
+
+  /** The first three fields of /proc/loadavg: how busy the machine was, which every figure depends on. */
+  private static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return f[0] + ", " + f[1] + ", " + f[2];
+    } catch (java.io.IOException e) {
+      return "unknown";
+    }
   }
 
   private interface Section {
