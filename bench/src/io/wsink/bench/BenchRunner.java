@@ -15,7 +15,7 @@ import static io.wsink.bench.Table.Target;
  * servers), collects their figures, prints the Markdown table and writes every run to bench/target/results.
  *
  * <p>{@code java -cp bench/target/classes:target/wsink.jar io.wsink.bench.BenchRunner [--quick] [--runs N]
- * [--budget-s S] [--window W] [--only start,server,client,idle] [--jfr]}
+ * [--budget-s S] [--window W] [--only start,server,client,idle] [--jfr] [--diagnose]}
  */
 public final class BenchRunner {
 
@@ -54,11 +54,25 @@ public final class BenchRunner {
       if (only.contains("idle")) {
         section("idle connections", () -> new IdleBench(plan, launcher, results, budget).run());
       }
+      if (args.has("diagnose")) {
+        section("diagnose", () -> new DiagnoseBench(plan, launcher, results, budget).run());
+      }
     } finally {
       Child.killAll();
     }
     String loadAfter = loadAverage();
-    String markdown = table.render() + "\n\n" + plan.runs() + " run(s) per cell; " + Runtime.getRuntime().availableProcessors()
+    String diagnosis = "";
+    if (args.has("diagnose")) {
+      Table diagnose = new Table(results, plan.runs(), Table.RAW, "raw Vert.x", Table.RAW_VIA_EVENT_BUS,
+        "raw via event bus");
+      for (int n : plan.nodeCheckClients()) {
+        diagnose.row(DiagnoseBench.cell(n), "fan-out N=" + n + ", 100 B", msgPerSecMetric(), Target.none(), true);
+        diagnose.row(DiagnoseBench.cell(n), "fan-out N=" + n + ", 100 B", perCpuMetric(), Target.none(), false);
+      }
+      diagnosis = "\n\nDiagnosis: the same raw server, fed through the event bus by wsink's generator\n\n"
+        + diagnose.render();
+    }
+    String markdown = table.render() + diagnosis + "\n" + table.failures() + "\n\n" + plan.runs() + " run(s) per cell; " + Runtime.getRuntime().availableProcessors()
       + " CPUs; load average (1, 5, 15 min) before: " + loadBefore + ", after: " + loadAfter
       + " (other work on the machine competes with every process of the bench).";
     System.out.println();
@@ -101,12 +115,15 @@ public final class BenchRunner {
   /** The rows of the table, in reading order, with their targets. */
   private static Table describe(Plan plan, Results results) {
     Table table = new Table(results, plan.runs());
-    Table.Metric msgPerSec = new Table.Metric("msg/s delivered", d -> d.getDouble("msgPerSec"), Table::rate);
+    Table.Metric msgPerSec = msgPerSecMetric();
+    Table.Metric perCpu = perCpuMetric();
     Target fanOutTarget = new Target("≥ 0.85 × raw, 0 lost", Target.Kind.RATIO_AT_LEAST, 0.85, true);
     for (int size : plan.sizes()) {
       for (int n : plan.fanOutClients()) {
         table.row(FanOutBench.throughputCell(n, size), "fan-out N=" + n + ", " + sizeText(size), msgPerSec,
           fanOutTarget, true);
+        table.row(FanOutBench.throughputCell(n, size), "fan-out N=" + n + ", " + sizeText(size), perCpu,
+          Target.none(), false);
       }
     }
     for (int n : plan.fanOutClients()) {
@@ -122,6 +139,7 @@ public final class BenchRunner {
       table.row(ClientModeBench.cell(size), "client mode, " + sizeText(size), msgPerSec, fanOutTarget, true);
       table.row(ClientModeBench.cell(size), "client mode, " + sizeText(size),
         new Table.Metric("MB/s (payload)", d -> d.getDouble("bytesPerSec") / 1e6, Table::decimal), Target.none(), false);
+      table.row(ClientModeBench.cell(size), "client mode, " + sizeText(size), perCpu, Target.none(), false);
     }
     for (int n : plan.nodeCheckClients()) {
       table.row(FanOutBench.nodeCell(n), "client check: fan-out N=" + n + ", 100 B, npm ws client", msgPerSec,
@@ -141,6 +159,15 @@ public final class BenchRunner {
     table.row(StartupBench.CELL, "idle after start", new Table.Metric("RSS", d -> d.getDouble("rssIdleMiB"), Table::mib),
       Target.none(), false);
     return table;
+  }
+
+  private static Table.Metric msgPerSecMetric() {
+    return new Table.Metric("msg/s delivered", d -> d.getDouble("msgPerSec"), Table::rate);
+  }
+
+  private static Table.Metric perCpuMetric() {
+    return new Table.Metric("deliveries per CPU-second of the server process",
+      d -> d.getDouble("deliveriesPerCpuSecond"), Table::rate);
   }
 
   private static Table.Metric latency(String name, String key) {

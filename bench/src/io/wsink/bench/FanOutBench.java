@@ -11,7 +11,8 @@ import java.util.List;
  */
 final class FanOutBench {
 
-  private static final long PRIME_MS = 1500;
+  /** Long enough for C2 to compile the hot paths even when other work starves the compiler threads. */
+  private static final long PRIME_MS = 3000;
   /** Starting two servers and two load clients, and priming them, on a busy 2-core machine. */
   private static final long START_AND_PRIME_MS = 20_000;
   /** Arming, stopping, the server's report and the quiet wait around each measured phase. */
@@ -70,7 +71,7 @@ final class FanOutBench {
       Rig.prime(100, PRIME_MS, raw, wsink);
       for (int run = 0; run < plan.runs(); run++) {
         if (!budget.allows(runCost())) {
-          results.failed(latencyCell(n), "runs " + (run + 1) + ".." + plan.runs() + " skipped: time budget");
+          results.failed("N=" + n, "runs " + (run + 1) + ".." + plan.runs() + " skipped: time budget");
           break;
         }
         Rig[] order = alternate(run, raw, wsink);

@@ -45,6 +45,12 @@ final class Launcher {
     return java(tag + "-raw-server", Role.SERVER_UNDER_TEST, "RawServerMain");
   }
 
+  /** The diagnostic baseline: raw server fed through the event bus by wsink's own generator. */
+  Child rawServerViaEventBus(String tag, int window) throws IOException {
+    return java(tag + "-raw-eb-server", Role.SERVER_UNDER_TEST, "RawServerMain", "--via-event-bus",
+      "--window", Integer.toString(window));
+  }
+
   Child wsinkServer(String tag, int window) throws IOException {
     return java(tag + "-wsink-server", Role.SERVER_UNDER_TEST, "WsinkMain", "--mode", "server", "--window", Integer.toString(window));
   }

@@ -82,15 +82,20 @@ final class Rig implements AutoCloseable {
     sut.expect("GOING", 10_000);
     JsonObject result = receiver.expect("RESULT", phase.warmupMs() + phase.measureMs() + 20_000);
     double seconds = (System.nanoTime() - t0) / 1e9;
-    double sutCpu = (sut.cpuTicks() - sutTicks) / TICKS_PER_SECOND / seconds;
-    double receiverCpu = (receiver.cpuTicks() - receiverTicks) / TICKS_PER_SECOND / seconds;
+    double sutCpuSeconds = (sut.cpuTicks() - sutTicks) / TICKS_PER_SECOND;
+    double receiverCpuSeconds = (receiver.cpuTicks() - receiverTicks) / TICKS_PER_SECOND;
+    if (sutCpuSeconds > 0 && result.containsKey("received")) {
+      // what the server delivered per second of CPU it got: robust to how much CPU a busy machine left it
+      result.put("deliveriesPerCpuSecond", Math.round(result.getLong("received") / sutCpuSeconds));
+    }
     JsonObject generator = stopAndSettle();
     if (phase.rate() > 0 && result.containsKey("msgPerSec")) {
       // a fixed-rate phase measures latency only if the rate was kept: below it, something was overloaded
       int clients = Math.max(1, result.getInteger("connections", 1));
       result.put("rateReached", round2(result.getDouble("msgPerSec") / clients / phase.rate()));
     }
-    return result.put("generator", generator).put("cpuSut", round2(sutCpu)).put("cpuReceiver", round2(receiverCpu))
+    return result.put("generator", generator).put("cpuSut", round2(sutCpuSeconds / seconds))
+      .put("cpuReceiver", round2(receiverCpuSeconds / seconds))
       .put("size", phase.size()).put("rate", phase.rate());
   }
 

@@ -40,17 +40,24 @@ final class Rigs {
    */
   static Rig[] serverMode(Child rawSut, Child wsinkSut, int clients, LoadFactory load)
     throws Child.BenchException, InterruptedException, IOException {
-    List<Child> started = new ArrayList<>(List.of(rawSut, wsinkSut));
+    return serverMode(RAW, rawSut, WSINK, wsinkSut, clients, load);
+  }
+
+  /** As {@link #serverMode(Child, Child, int, LoadFactory)}, for any two implementations. */
+  static Rig[] serverMode(String baseline, Child baselineSut, String subject, Child subjectSut, int clients,
+                          LoadFactory load) throws Child.BenchException, InterruptedException, IOException {
+    List<Child> started = new ArrayList<>(List.of(baselineSut, subjectSut));
     try {
-      String rawUrl = endpointUrl(rawSut.expect("READY", READY_MS));
-      String wsinkUrl = endpointUrl(wsinkSut.expect("READY", READY_MS));
-      Child rawLoad = load.start(RAW, rawUrl, clients);
-      started.add(rawLoad);
-      Child wsinkLoad = load.start(WSINK, wsinkUrl, clients);
-      started.add(wsinkLoad);
-      awaitConnected(rawLoad, clients);
-      awaitConnected(wsinkLoad, clients);
-      return new Rig[] {new Rig(RAW, rawSut, rawUrl, rawLoad), new Rig(WSINK, wsinkSut, wsinkUrl, wsinkLoad)};
+      String baselineUrl = endpointUrl(baselineSut.expect("READY", READY_MS));
+      String subjectUrl = endpointUrl(subjectSut.expect("READY", READY_MS));
+      Child baselineLoad = load.start(baseline, baselineUrl, clients);
+      started.add(baselineLoad);
+      Child subjectLoad = load.start(subject, subjectUrl, clients);
+      started.add(subjectLoad);
+      awaitConnected(baselineLoad, clients);
+      awaitConnected(subjectLoad, clients);
+      return new Rig[] {new Rig(baseline, baselineSut, baselineUrl, baselineLoad),
+        new Rig(subject, subjectSut, subjectUrl, subjectLoad)};
     } catch (Child.BenchException | InterruptedException | IOException | RuntimeException e) {
       started.forEach(Child::close);
       throw e;

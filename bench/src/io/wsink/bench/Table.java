@@ -8,13 +8,16 @@ import java.util.Locale;
 import java.util.function.Function;
 
 /**
- * The Markdown table: one row per (cell, metric) with raw and wsink as median (min–max) over the runs, the median of
- * the run-by-run ratios wsink/raw, the loss both sides saw, the target and whether wsink meets it.
+ * A Markdown table: one row per (cell, metric) with the baseline (raw Vert.x) and the subject (wsink) as median
+ * (min–max) over the runs, the median of the run-by-run ratios subject/baseline, the loss both sides saw, the target
+ * and whether the subject meets it.
  */
 final class Table {
 
   static final String RAW = "raw";
   static final String WSINK = "wsink";
+  /** The diagnostic baseline: raw Vert.x fed through the event bus by wsink's generator. */
+  static final String RAW_VIA_EVENT_BUS = "raw-eb";
 
   /** How a metric is read from a run's data and printed. */
   record Metric(String name, Function<JsonObject, Double> read, Function<Double, String> format) {
@@ -44,11 +47,24 @@ final class Table {
 
   private final Results results;
   private final int runs;
+  private final String baseline;
+  private final String baselineTitle;
+  private final String subject;
+  private final String subjectTitle;
   private final List<Row> rows = new ArrayList<>();
 
+  /** The main table: wsink against raw Vert.x. */
   Table(Results results, int runs) {
+    this(results, runs, RAW, "raw Vert.x", WSINK, "wsink");
+  }
+
+  Table(Results results, int runs, String baseline, String baselineTitle, String subject, String subjectTitle) {
     this.results = results;
     this.runs = runs;
+    this.baseline = baseline;
+    this.baselineTitle = baselineTitle;
+    this.subject = subject;
+    this.subjectTitle = subjectTitle;
   }
 
   void row(String cellId, String label, Metric metric, Target target, boolean showLoss) {
@@ -57,15 +73,17 @@ final class Table {
 
   String render() {
     StringBuilder md = new StringBuilder();
-    md.append("| cell | metric | raw Vert.x: median (min–max) | wsink: median (min–max) | wsink/raw | ")
-      .append("lost/reordered/dup raw · wsink | target | met? |\n");
+    String b = baseline.equals(RAW) ? "raw" : baselineTitle;
+    md.append("| cell | metric | ").append(baselineTitle).append(": median (min–max) | ").append(subjectTitle)
+      .append(": median (min–max) | ").append(subjectTitle).append('/').append(b).append(" | lost/reordered/dup ")
+      .append(b).append(" · ").append(subjectTitle).append(" | target | met? |\n");
     md.append("|---|---|---|---|---|---|---|---|\n");
     for (Row row : rows) {
-      List<Double> raw = results.values(row.cellId(), RAW, runs, row.metric().read());
-      List<Double> wsink = results.values(row.cellId(), WSINK, runs, row.metric().read());
+      List<Double> raw = results.values(row.cellId(), baseline, runs, row.metric().read());
+      List<Double> wsink = results.values(row.cellId(), subject, runs, row.metric().read());
       double ratio = Stats.pairedRatio(raw, wsink);
-      Loss rawLoss = Loss.of(results.data(row.cellId(), RAW));
-      Loss wsinkLoss = Loss.of(results.data(row.cellId(), WSINK));
+      Loss rawLoss = Loss.of(results.data(row.cellId(), baseline));
+      Loss wsinkLoss = Loss.of(results.data(row.cellId(), subject));
       md.append("| ").append(row.label()).append(" | ").append(row.metric().name())
         .append(" | ").append(spread(raw, row.metric().format()))
         .append(" | ").append(spread(wsink, row.metric().format()))
@@ -75,13 +93,19 @@ final class Table {
         .append(" | ").append(met(row, ratio, wsink, wsinkLoss, rateReached(row.cellId())))
         .append(" |\n");
     }
+    return md.toString();
+  }
+
+  /** What could not be measured, one line per cell. */
+  String failures() {
+    StringBuilder md = new StringBuilder();
     results.failures().forEach((cell, why) -> md.append("\nNot measured: ").append(cell).append(": ").append(why));
     return md.toString();
   }
 
   /** The lowest share of the requested rate wsink's runs of a fixed-rate cell reached (NaN for other cells). */
   private double rateReached(String cellId) {
-    return Stats.min(results.values(cellId, WSINK, runs, d -> d.getDouble("rateReached")));
+    return Stats.min(results.values(cellId, subject, runs, d -> d.getDouble("rateReached")));
   }
 
   private String met(Row row, double ratio, List<Double> wsink, Loss wsinkLoss, double rateReached) {
