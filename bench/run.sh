@@ -1,7 +1,15 @@
 #!/usr/bin/env bash
-# bench/run.sh [--quick] [--runs N] [--window W]
+# bench/run.sh [--quick] [--runs N] [--window W] [--only start,server,client,idle] [--jfr] [--diagnose]
 #
 # Measures wsink against raw Vert.x 5 on this machine, in one run, over loopback only, and prints one Markdown table.
+#   --quick     one run of fewer cells (N = 1 and 100, 100 B), for development
+#   --runs N    repetitions per cell (default 3)
+#   --window W  fixed number of unacknowledged requests for the wsink generator (default: sized by client count)
+#   --only ...  just these sections
+#   --jfr       a JFR recording of every server under test, in bench/target/jfr
+#   --diagnose  also raw Vert.x fed through the event bus by wsink's generator (where does wsink lose time?)
+# Results: the table on stdout and in bench/target/results/table.md, every run in runs.csv / runs.json, process logs in
+# bench/target/logs.
 # Builds the fat jar (mvn) and the harness (javac), installs the second load client (npm ws), then hands over to
 # io.wsink.bench.BenchRunner, which starts and stops every process of every cell. The whole run is bounded to
 # 10 minutes (RUN_LIMIT_S); every process it started is gone when it ends, however it ends.
