@@ -32,6 +32,7 @@ public final class BenchRunner {
     if (args.has("jfr")) {
       Files.createDirectories(root.resolve("bench/target/jfr"));
     }
+    clearDirectory(root.resolve("bench/target/logs")); // the logs then belong to this run only
     Launcher launcher = new Launcher(root, args.has("jfr"));
     Results results = new Results();
     Table table = describe(plan, results);
@@ -89,6 +90,16 @@ public final class BenchRunner {
     System.out.println("\nEvery run: " + root.relativize(out.resolve("runs.csv")) + " and runs.json; logs in "
       + root.relativize(root.resolve("bench/target/logs")) + " (" + (System.currentTimeMillis() - t0) / 1000 + " s)");
     System.exit(0);
+  }
+
+  private static void clearDirectory(Path dir) throws java.io.IOException {
+    if (Files.isDirectory(dir)) {
+      try (var files = Files.list(dir)) {
+        for (Path f : (Iterable<Path>) files::iterator) {
+          Files.deleteIfExists(f);
+        }
+      }
+    }
   }
 
   /** The first three fields of /proc/loadavg: how busy the machine was, which every figure depends on. */

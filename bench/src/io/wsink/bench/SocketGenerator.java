@@ -14,10 +14,14 @@ import java.util.function.Supplier;
  */
 final class SocketGenerator implements SutCommands.Producer {
 
-  /** Messages per event-loop turn at max rate: then the loop gets to run I/O and other tasks. */
-  private static final int BURST = 64;
-  /** Most messages a paced generator that fell behind sends in one 1 ms tick. */
-  private static final int PACED_CATCH_UP = 256;
+  /**
+   * Socket writes per event-loop turn (messages × sockets): then the loop gets to run I/O and other tasks. Counted in
+   * writes, not messages, so that a turn stays short at N = 1000 too (64 messages would be 64 000 writes, seconds of a
+   * blocked event loop on a busy machine). wsink's data server writes one message to every client per turn.
+   */
+  private static final int WRITES_PER_TURN = 1024;
+  /** Most messages per turn, whatever N: a paced generator that fell behind catches up over several ticks. */
+  private static final int MAX_MESSAGES_PER_TURN = 64;
 
   private final Context context;
   private final Supplier<WebSocketBase[]> sockets;
@@ -77,7 +81,8 @@ final class SocketGenerator implements SutCommands.Producer {
       return;
     }
     WebSocketBase[] targets = sockets.get();
-    int due = pacer.due(System.nanoTime(), pacer.paced() ? PACED_CATCH_UP : BURST);
+    int burst = Math.max(1, Math.min(MAX_MESSAGES_PER_TURN, WRITES_PER_TURN / Math.max(1, targets.length)));
+    int due = pacer.due(System.nanoTime(), burst);
     for (int i = 0; i < due; i++) {
       String text = BenchMessage.row(seq++, System.nanoTime(), size).encode();
       for (WebSocketBase ws : targets) {
