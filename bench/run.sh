@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# bench/run.sh [--quick] [--runs N] [--window W] [--only start,server,client,idle] [--jfr] [--diagnose]
+# bench/run.sh [--quick] [--runs N] [--window W] [--only start,server,client,idle] [--clients 1,100] [--jfr] [--diagnose]
 #
 # Measures wsink against raw Vert.x 5 on this machine, in one run, over loopback only, and prints one Markdown table.
 #   --quick     one run of fewer cells (N = 1 and 100, 100 B), for development
 #   --runs N    repetitions per cell (default 3)
 #   --window W  fixed number of unacknowledged requests for the wsink generator (default: sized by client count)
 #   --only ...  just these sections
+#   --clients   just these server-mode client counts N (e.g. 1,100)
 #   --jfr       a JFR recording of every server under test, in bench/target/jfr
 #   --diagnose  also raw Vert.x fed through the event bus by wsink's generator (where does wsink lose time?)
 # Results: the table on stdout and in bench/target/results/table.md, every run in runs.csv / runs.json, process logs in

@@ -15,7 +15,7 @@ import static io.wsink.bench.Table.Target;
  * servers), collects their figures, prints the Markdown table and writes every run to bench/target/results.
  *
  * <p>{@code java -cp bench/target/classes:target/wsink.jar io.wsink.bench.BenchRunner [--quick] [--runs N]
- * [--budget-s S] [--window W] [--only start,server,client,idle] [--jfr] [--diagnose]}
+ * [--budget-s S] [--window W] [--only start,server,client,idle] [--clients 1,100] [--jfr] [--diagnose]}
  */
 public final class BenchRunner {
 

@@ -31,7 +31,16 @@ record Plan(boolean quick, int runs, List<Integer> fanOutClients, List<Integer> 
       ? new Plan(true, 1, List.of(1, 100), List.of(100), List.of(1), 100, 500, 2000, 2000, 10_000, window)
       : new Plan(false, 3, List.of(1, 10, 100, 1000), List.of(100, 1024), List.of(1, 100), 100, 500, 2000, 2500,
         10_000, window);
-    return args.has("runs") ? plan.withRuns(args.getInt("runs", plan.runs)) : plan;
+    if (args.has("runs")) {
+      plan = plan.withRuns(args.getInt("runs", plan.runs));
+    }
+    if (args.has("clients")) { // e.g. --clients 1,100: only these N (for working on one cell)
+      List<Integer> clients = java.util.Arrays.stream(args.get("clients", "").split(",")).map(Integer::valueOf).toList();
+      plan = new Plan(plan.quick, plan.runs, clients, plan.sizes,
+        plan.nodeCheckClients.stream().filter(clients::contains).toList(), plan.latencySize, plan.warmupMs,
+        plan.measureMs, plan.latencyMeasureMs, plan.idleConnections, plan.fixedWindow);
+    }
+    return plan;
   }
 
   Plan withRuns(int n) {
