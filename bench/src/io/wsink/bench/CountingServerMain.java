@@ -19,27 +19,25 @@ public final class CountingServerMain {
   private CountingServerMain() {
   }
 
-  public static void main(String[] argv) throws Exception {
-    Vertx vertx = Vertx.vertx();
-    Receiver receiver = new Receiver();
-    CountingServer server = new CountingServer(receiver);
-    vertx.deployVerticle(server).await(20, TimeUnit.SECONDS);
-    Proto.emit("READY", new JsonObject().put("port", server.port()).put("path", "/count"));
-    Proto.serve((command, a) -> {
-      if (receiver.handle(command, a)) {
+  public static void main(String[] argv) {
+    Proto.runMain("CountingServerMain", () -> {
+      Vertx vertx = Vertx.vertx();
+      Receiver receiver = new Receiver();
+      CountingServer server = new CountingServer(receiver);
+      vertx.deployVerticle(server).await(20, TimeUnit.SECONDS);
+      Proto.emit("READY", new JsonObject().put("port", server.port()).put("path", "/count"));
+      Proto.serve((command, a) -> {
+        if (receiver.handle(command, a)) {
+          return true;
+        }
+        if (command.equals("exit")) {
+          return false;
+        }
+        Proto.emit("ERROR", "unknown command " + command);
         return true;
-      }
-      if (command.equals("exit")) {
-        return false;
-      }
-      Proto.emit("ERROR", "unknown command " + command);
-      return true;
-    });
-    try {
+      });
       vertx.close().await(10, TimeUnit.SECONDS);
-    } finally {
-      System.exit(0);
-    }
+    });
   }
 
   private static final class CountingServer extends VerticleBase {

@@ -61,10 +61,6 @@ final class LatencyHistogram {
     negative += other.negative;
   }
 
-  long count() {
-    return total;
-  }
-
   /** @return the latency in ns below which {@code fraction} of the samples lie, or NaN without samples */
   double percentile(double fraction) {
     if (total == 0) {

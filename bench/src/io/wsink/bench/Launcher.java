@@ -33,10 +33,6 @@ final class Launcher {
     this.classpath = root.resolve("bench/target/classes") + ":" + root.resolve("target/wsink.jar");
   }
 
-  Path root() {
-    return root;
-  }
-
   Path fatJar() {
     return root.resolve("target/wsink.jar");
   }

@@ -29,49 +29,47 @@ public final class LoadClientMain {
   private LoadClientMain() {
   }
 
-  public static void main(String[] argv) throws Exception {
-    Args args = new Args(argv);
-    URI url = URI.create(args.require("url"));
-    int conns = args.getInt("conns", 1);
-    int loops = Math.max(1, Math.min(args.getInt("loops", 2), conns));
-    int concurrency = args.getInt("concurrency", 256);
+  public static void main(String[] argv) {
+    Proto.runMain("LoadClientMain", () -> {
+      Args args = new Args(argv);
+      URI url = URI.create(args.require("url"));
+      int conns = args.getInt("conns", 1);
+      int loops = Math.max(1, Math.min(args.getInt("loops", 2), conns));
+      int concurrency = args.getInt("concurrency", 256);
 
-    Vertx vertx = Vertx.vertx();
-    Receiver receiver = new Receiver();
-    AtomicInteger opened = new AtomicInteger();
-    AtomicInteger failed = new AtomicInteger();
-    // one connecting verticle per event loop, so that the connections (and their handlers) spread over the loops;
-    // two loops by default, one per core of the bench machine, which the server under test needs too
-    int[] shares = new int[loops];
-    for (int i = 0; i < conns; i++) {
-      shares[i % loops]++;
-    }
-    Future<?>[] deployed = new Future<?>[loops];
-    for (int i = 0; i < loops; i++) {
-      deployed[i] = vertx.deployVerticle(new Connector(url, shares[i], Math.max(1, concurrency / loops), receiver,
-        opened, failed), new DeploymentOptions());
-    }
-    try {
-      Future.join(java.util.List.of(deployed)).await(CONNECT_DEADLINE_MS, TimeUnit.MILLISECONDS);
-    } catch (Exception e) {
-      // reported as a short count below
-    }
-    Proto.emit("CONNECTED", new JsonObject().put("opened", opened.get()).put("failed", failed.get()));
-    Proto.serve((command, a) -> {
-      if (receiver.handle(command, a)) {
+      Vertx vertx = Vertx.vertx();
+      Receiver receiver = new Receiver();
+      AtomicInteger opened = new AtomicInteger();
+      AtomicInteger failed = new AtomicInteger();
+      // one connecting verticle per event loop, so that the connections (and their handlers) spread over the loops;
+      // two loops by default, one per core of the bench machine, which the server under test needs too
+      int[] shares = new int[loops];
+      for (int i = 0; i < conns; i++) {
+        shares[i % loops]++;
+      }
+      Future<?>[] deployed = new Future<?>[loops];
+      for (int i = 0; i < loops; i++) {
+        deployed[i] = vertx.deployVerticle(new Connector(url, shares[i], Math.max(1, concurrency / loops), receiver,
+          opened, failed), new DeploymentOptions());
+      }
+      try {
+        Future.join(java.util.List.of(deployed)).await(CONNECT_DEADLINE_MS, TimeUnit.MILLISECONDS);
+      } catch (Exception e) {
+        // reported as a short count below
+      }
+      Proto.emit("CONNECTED", new JsonObject().put("opened", opened.get()).put("failed", failed.get()));
+      Proto.serve((command, a) -> {
+        if (receiver.handle(command, a)) {
+          return true;
+        }
+        if (command.equals("exit")) {
+          return false;
+        }
+        Proto.emit("ERROR", "unknown command " + command);
         return true;
-      }
-      if (command.equals("exit")) {
-        return false;
-      }
-      Proto.emit("ERROR", "unknown command " + command);
-      return true;
-    });
-    try {
+      });
       vertx.close().await(10, TimeUnit.SECONDS);
-    } finally {
-      System.exit(0);
-    }
+    });
   }
 
   /** Opens its share of the connections, at most {@code concurrency} handshakes at a time, on its own event loop. */

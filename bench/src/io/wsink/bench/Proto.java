@@ -27,6 +27,26 @@ final class Proto {
     System.out.flush();
   }
 
+  /**
+   * Runs a child's main body; a failure is reported as an {@code ERROR} line (so that the orchestrator fails at once,
+   * naming it) and ends the process with status 1, since Vert.x's non-daemon threads would otherwise keep it alive.
+   */
+  static void runMain(String program, Body body) {
+    int status = 0;
+    try {
+      body.run();
+    } catch (Throwable e) {
+      e.printStackTrace();
+      emit("ERROR", program + " failed: " + e);
+      status = 1;
+    }
+    System.exit(status);
+  }
+
+  interface Body {
+    void run() throws Exception;
+  }
+
   /** Serves commands on the calling (non-Vert.x) thread until "exit" or end of stdin; a failing command is reported. */
   static void serve(Commands commands) {
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

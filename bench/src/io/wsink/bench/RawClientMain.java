@@ -24,14 +24,15 @@ public final class RawClientMain {
   private RawClientMain() {
   }
 
-  public static void main(String[] argv) throws Exception {
-    URI target = URI.create(new Args(argv).require("target"));
-    Vertx vertx = Vertx.vertx();
-    Pusher pusher = new Pusher(target);
-    vertx.deployVerticle(pusher).await(20, TimeUnit.SECONDS);
-    Proto.emit("READY", new JsonObject());
-    SutCommands.serve(vertx, pusher.generator);
-    System.exit(0);
+  public static void main(String[] argv) {
+    Proto.runMain("RawClientMain", () -> {
+      URI target = URI.create(new Args(argv).require("target"));
+      Vertx vertx = Vertx.vertx();
+      Pusher pusher = new Pusher(target);
+      vertx.deployVerticle(pusher).await(20, TimeUnit.SECONDS);
+      Proto.emit("READY", new JsonObject());
+      SutCommands.serve(vertx, pusher.generator);
+    });
   }
 
   private static final class Pusher extends VerticleBase {

@@ -37,21 +37,22 @@ public final class RawServerMain {
   private RawServerMain() {
   }
 
-  public static void main(String[] argv) throws Exception {
-    Args args = new Args(argv);
-    boolean viaEventBus = args.has("via-event-bus");
-    Vertx vertx = Vertx.vertx();
-    FanOutServer server = new FanOutServer(viaEventBus);
-    vertx.deployVerticle(server).await(20, TimeUnit.SECONDS);
-    SutCommands.Producer producer = server.generator;
-    if (viaEventBus) {
-      EventBusGenerator generator = new EventBusGenerator(FRAMES, args.getInt("window", 256));
-      vertx.deployVerticle(generator).await(20, TimeUnit.SECONDS);
-      producer = generator;
-    }
-    Proto.emit("READY", new JsonObject().put("port", server.port()).put("path", PATH).put("pingPort", server.port()));
-    SutCommands.serve(vertx, producer);
-    System.exit(0);
+  public static void main(String[] argv) {
+    Proto.runMain("RawServerMain", () -> {
+      Args args = new Args(argv);
+      boolean viaEventBus = args.has("via-event-bus");
+      Vertx vertx = Vertx.vertx();
+      FanOutServer server = new FanOutServer(viaEventBus);
+      vertx.deployVerticle(server).await(20, TimeUnit.SECONDS);
+      SutCommands.Producer producer = server.generator;
+      if (viaEventBus) {
+        EventBusGenerator generator = new EventBusGenerator(FRAMES, args.getInt("window", 256));
+        vertx.deployVerticle(generator).await(20, TimeUnit.SECONDS);
+        producer = generator;
+      }
+      Proto.emit("READY", new JsonObject().put("port", server.port()).put("path", PATH).put("pingPort", server.port()));
+      SutCommands.serve(vertx, producer);
+    });
   }
 
   private static final class FanOutServer extends VerticleBase {

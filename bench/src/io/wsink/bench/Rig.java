@@ -85,7 +85,7 @@ final class Rig implements AutoCloseable {
     double sutCpuSeconds = (sut.cpuTicks() - sutTicks) / TICKS_PER_SECOND;
     double receiverCpuSeconds = (receiver.cpuTicks() - receiverTicks) / TICKS_PER_SECOND;
     if (sutCpuSeconds > 0 && result.containsKey("received")) {
-      // what the server delivered per second of CPU it got: robust to how much CPU a busy machine left it
+      // what the server delivered per second of CPU it got: less sensitive than msg/s to what a busy machine left it
       result.put("deliveriesPerCpuSecond", Math.round(result.getLong("received") / sutCpuSeconds));
     }
     JsonObject generator = stopAndSettle();

@@ -38,8 +38,11 @@ public final class WsinkMain {
   private WsinkMain() {
   }
 
-  public static void main(String[] argv) throws Exception {
-    Args args = new Args(argv);
+  public static void main(String[] argv) {
+    Proto.runMain("WsinkMain", () -> run(new Args(argv)));
+  }
+
+  private static void run(Args args) throws Exception {
     String mode = args.get("mode", "server");
     int window = args.getInt("window", 256);
     Path work = Files.createTempDirectory("wsink-bench-");
@@ -71,8 +74,8 @@ public final class WsinkMain {
         .put("window", window));
       SutCommands.serve(vertx, new WithRuleCounters(generator, api));
     } finally {
+      vertx.close(); // a no-op after serve() closed it; on a failed start, stops what did start
       deleteTree(work);
-      System.exit(0);
     }
   }
 
