@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# bench/run.sh [--quick] [--runs N] [--window W] [--only start,server,client,idle] [--clients 1,100] [--jfr] [--diagnose]
+# bench/run.sh [--quick] [--runs N] [--window W] [--only start,server,client,idle,diagnose] [--clients 1,100] [--jfr]
+#              [--diagnose]
 #
 # Measures wsink against raw Vert.x 5 on this machine, in one run, over loopback only, and prints one Markdown table.
 #   --quick     one run of fewer cells (N = 1 and 100, 100 B), for development
@@ -8,7 +9,8 @@
 #   --only ...  just these sections
 #   --clients   just these server-mode client counts N (e.g. 1,100)
 #   --jfr       a JFR recording of every server under test, in bench/target/jfr
-#   --diagnose  also raw Vert.x fed through the event bus by wsink's generator (where does wsink lose time?)
+#   --diagnose  also raw Vert.x fed through the event bus by wsink's generator (where does wsink lose time?);
+#               --only diagnose runs just that
 # Results: the table on stdout and in bench/target/results/table.md, every run in runs.csv / runs.json, process logs in
 # bench/target/logs.
 # Builds the fat jar (mvn) and the harness (javac), installs the second load client (npm ws), then hands over to

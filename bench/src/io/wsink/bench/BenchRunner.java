@@ -15,7 +15,7 @@ import static io.wsink.bench.Table.Target;
  * servers), collects their figures, prints the Markdown table and writes every run to bench/target/results.
  *
  * <p>{@code java -cp bench/target/classes:target/wsink.jar io.wsink.bench.BenchRunner [--quick] [--runs N]
- * [--budget-s S] [--window W] [--only start,server,client,idle] [--clients 1,100] [--jfr] [--diagnose]}
+ * [--budget-s S] [--window W] [--only start,server,client,idle,diagnose] [--clients 1,100] [--jfr] [--diagnose]}
  */
 public final class BenchRunner {
 
@@ -38,7 +38,9 @@ public final class BenchRunner {
     Table table = describe(plan, results);
     long t0 = System.currentTimeMillis();
     String loadBefore = loadAverage();
-    java.util.Set<String> only = java.util.Set.of(args.get("only", "start,server,client,idle").split(","));
+    // --diagnose adds the diagnosis to the default sections; --only diagnose runs it alone
+    java.util.Set<String> only = java.util.Set.of(args.get("only",
+      "start,server,client,idle" + (args.has("diagnose") ? ",diagnose" : "")).split(","));
     try {
       if (only.contains("start")) {
         section("start-up", () -> new StartupBench(plan, launcher, results).run());
@@ -55,7 +57,7 @@ public final class BenchRunner {
       if (only.contains("idle")) {
         section("idle connections", () -> new IdleBench(plan, launcher, results, budget).run());
       }
-      if (args.has("diagnose")) {
+      if (only.contains("diagnose")) {
         section("diagnose", () -> new DiagnoseBench(plan, launcher, results, budget).run());
       }
     } finally {
@@ -63,7 +65,7 @@ public final class BenchRunner {
     }
     String loadAfter = loadAverage();
     String diagnosis = "";
-    if (args.has("diagnose")) {
+    if (only.contains("diagnose")) {
       Table diagnose = new Table(results, plan.runs(), Table.RAW, "raw Vert.x", Table.RAW_VIA_EVENT_BUS,
         "raw via event bus");
       for (int n : plan.nodeCheckClients()) {
