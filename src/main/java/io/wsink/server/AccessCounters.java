@@ -13,6 +13,7 @@ final class AccessCounters {
 
   private final Map<Refusal, Long> refused = new EnumMap<>(Refusal.class);
   private long closedMessageTooBig;
+  private long closedInvalidText;
   private long tlsHandshakeFailures;
 
   AccessCounters() {
@@ -30,6 +31,11 @@ final class AccessCounters {
     closedMessageTooBig++;
   }
 
+  /** A client sent a text message that is not UTF-8 and was closed with 1007. */
+  void closedInvalidText() {
+    closedInvalidText++;
+  }
+
   /** A TLS handshake failed, e.g. a client without an accepted certificate when client certificates are required. */
   void tlsHandshakeFailed() {
     tlsHandshakeFailures++;
@@ -37,7 +43,7 @@ final class AccessCounters {
 
   /**
    * {@code {"connections": n, "maxConnections": m, "refused": {"origin": .., "token": .., ...},
-   * "closedMessageTooBig": n, "tlsHandshakeFailures": n}}
+   * "closedMessageTooBig": n, "closedInvalidText": n, "tlsHandshakeFailures": n}}
    */
   JsonObject toJson(ConnectionSlots slots) {
     JsonObject byReason = new JsonObject();
@@ -47,6 +53,7 @@ final class AccessCounters {
       .put("maxConnections", slots.limit())
       .put("refused", byReason)
       .put("closedMessageTooBig", closedMessageTooBig)
+      .put("closedInvalidText", closedInvalidText)
       .put("tlsHandshakeFailures", tlsHandshakeFailures);
   }
 }

@@ -129,9 +129,24 @@ final class Endpoint {
     ClientConnection client = new ClientConnection(vertx, ws, Math.max(1024, Math.min(65536, smallestQueue / 4)),
       maxFrameSize, System.currentTimeMillis());
     clients = append(clients, client);
+    // Vert.x hands every frame to this check before it assembles the message the text handler gets
+    Utf8Check utf8 = new Utf8Check();
+    ws.frameHandler(frame -> {
+      if (!utf8.accept(frame) && !client.closing()) {
+        counters.closedInvalidText();
+        LOG.debug("a client of {} sent text that is not UTF-8, closing it with 1007", path);
+        client.close(InboundErrors.INVALID_PAYLOAD, "text is not UTF-8");
+      }
+    });
     ws.textMessageHandler(text -> {
       client.seen(System.currentTimeMillis());
-      vertx.eventBus().publish(Addresses.endpointInbound(path), inbound(text));
+      // Vert.x may hand over the assembled text before the check has seen its last frame: decide a turn later, and
+      // pass nothing on from a client whose text was not UTF-8 (Vert.x decoded it with replacement characters)
+      vertx.runOnContext(v -> {
+        if (!utf8.failed()) {
+          vertx.eventBus().publish(Addresses.endpointInbound(path), inbound(text));
+        }
+      });
     });
     ws.binaryMessageHandler(data -> client.seen(System.currentTimeMillis()));
     ws.pongHandler(data -> client.seen(System.currentTimeMillis()));

@@ -15,6 +15,8 @@ final class InboundErrors {
 
   /** RFC 6455 §7.4.1: a frame or message too big to process. */
   static final short MESSAGE_TOO_BIG = 1009;
+  /** RFC 6455 §7.4.1: a text message that is not UTF-8. */
+  static final short INVALID_PAYLOAD = 1007;
 
   /** How Vert.x's frame aggregator words the message-size violation; it has no type of its own. */
   private static final String AGGREGATOR_OVERFLOW = "max message size";

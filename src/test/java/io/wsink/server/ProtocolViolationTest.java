@@ -25,8 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * §8: a client that breaks RFC 6455 gets the close code the RFC names, loses only its own connection, and the other
  * clients of the endpoint keep receiving. Raw TCP, so the violations really reach the server. (Not yet: Vert.x 5.0.7
- * decodes an invalid UTF-8 text message with replacement characters instead of closing with 1007, and lets reserved
- * bits through without a negotiated extension; both are open in issue 6.)
+ * lets reserved bits through without a negotiated extension; open in issue 6.)
  */
 @ExtendWith(VertxExtension.class)
 class ProtocolViolationTest {
@@ -56,6 +55,31 @@ class ProtocolViolationTest {
     raw.close();
     Future<Void> closed = good == null ? Future.succeededFuture() : good.close();
     closed.transform(x -> node == null ? Future.succeededFuture() : node.stop()).onComplete(ar -> ctx.completeNow());
+  }
+
+  @Test
+  void invalidUtf8InATextMessageIsClosedWith1007AndNotPassedOn(Vertx vertx, VertxTestContext ctx) {
+    List<Object> inbound = new java.util.ArrayList<>();
+    vertx.eventBus().consumer("ws.in." + PATH, m -> inbound.add(m.body()));
+    closesWith(vertx, ctx, 1007, socket -> {
+      RawWsClients.writeFrame(socket, 0x1, new byte[] {'o', 'k', (byte) 0xc3}, false);
+      RawWsClients.writeFrame(socket, 0x0, new byte[] {0x28}, true); // 0xc3 0x28 is not UTF-8
+    }, () -> assertEquals(List.of(), inbound, "what the client sent is not passed on as replacement characters"));
+  }
+
+  @Test
+  void aCharacterSplitAcrossFramesIsPassedOnWhole(Vertx vertx, VertxTestContext ctx) {
+    io.vertx.core.Promise<Object> got = io.vertx.core.Promise.promise();
+    vertx.eventBus().consumer("ws.in." + PATH, m -> got.tryComplete(m.body()));
+    vertx.executeBlocking(() -> {
+      Socket socket = raw.upgrade(node.dataPort(), PATH);
+      RawWsClients.writeFrame(socket, 0x1, new byte[] {'t', (byte) 0xc3}, false);
+      RawWsClients.writeFrame(socket, 0x0, new byte[] {(byte) 0xa9}, true);
+      return null;
+    }).compose(v -> got.future()).onComplete(ctx.succeeding(text -> ctx.verify(() -> {
+      assertEquals("t\u00e9", text);
+      ctx.completeNow();
+    })));
   }
 
   @Test
@@ -97,6 +121,10 @@ class ProtocolViolationTest {
 
   /** Upgrades a raw client, lets it break the protocol, and checks its close code and that the good client is unhurt. */
   private void closesWith(Vertx vertx, VertxTestContext ctx, int expected, SocketAction violation) {
+    closesWith(vertx, ctx, expected, violation, () -> { });
+  }
+
+  private void closesWith(Vertx vertx, VertxTestContext ctx, int expected, SocketAction violation, Runnable andThen) {
     vertx.executeBlocking(() -> {
       Socket socket = raw.upgrade(node.dataPort(), PATH);
       violation.run(socket);
@@ -107,6 +135,7 @@ class ProtocolViolationTest {
     }).compose(e -> publishAndAwait(vertx))
       .onComplete(ctx.succeeding(messages -> ctx.verify(() -> {
         assertEquals(List.of("{\"after\":true}"), messages, "the other client still gets what is published");
+        andThen.run();
         ctx.completeNow();
       })));
   }
