@@ -22,7 +22,10 @@ public final class Addresses {
     return "rule." + ruleId;
   }
 
-  /** Frames for one server-mode endpoint, published by sink verticles and written to sockets by the server verticle. */
+  /**
+   * Frames for one server-mode endpoint, published by sink verticles and written to sockets by the server verticle; a
+   * request is answered with the number of sockets the frame was handed to (an Integer).
+   */
   public static String endpointFrames(String path) {
     return "wsink.endpoint:" + path;
   }

@@ -49,10 +49,10 @@ final class ServerTarget implements SinkTarget {
       metrics.sent(receivedNanos);
       return;
     }
-    eventBus.<JsonObject>request(address, frame.payload(), frameOptions).onComplete(ar -> {
+    eventBus.<Integer>request(address, frame.payload(), frameOptions).onComplete(ar -> {
       if (ar.succeeded()) {
         metrics.sent(receivedNanos);
-        ack.tryComplete(ar.result().body().getInteger("delivered", 0));
+        ack.tryComplete(ar.result().body());
       } else {
         metrics.exception("endpoint " + path + ": " + ar.cause().getMessage());
         ack.tryFail(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, AckFailure.NOT_DELIVERED,

@@ -212,6 +212,10 @@ public final class WebSocketSinkVerticle extends VerticleBase {
     } else {
       // the acknowledgement goes with the last row (or the raw payload)
       int entries = payload instanceof Payload.Rows r ? Math.max(1, r.rows().size()) : 1;
+      if (entries == 1) {
+        deliver(payload, List.of(ack), received); // one row or a raw payload: the usual request
+        return;
+      }
       List<Promise<Integer>> rowAcks = new ArrayList<>(Collections.nCopies(entries, null));
       rowAcks.set(entries - 1, ack);
       deliver(payload, rowAcks, received);
@@ -269,7 +273,8 @@ public final class WebSocketSinkVerticle extends VerticleBase {
       }
       return;
     }
-    List<Promise<Integer>> acks = rowAcks.isEmpty() ? rowAcks : rowAcks.stream().filter(Objects::nonNull).toList();
+    List<Promise<Integer>> acks = rowAcks.isEmpty() || rowAcks.size() == 1 && rowAcks.get(0) != null ? rowAcks
+      : rowAcks.stream().filter(Objects::nonNull).toList();
     Frame frame;
     try {
       List<Frame> frames = pipeline.encode(payload);
