@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import io.wsink.server.ConnectionAbort;
+import io.wsink.testkit.Conditions;
 import io.wsink.testkit.TestNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -313,7 +314,7 @@ class RemoteRestartsTest {
     private final List<Long> acceptNanos = new ArrayList<>();
     private final List<Long> closeNanos = new ArrayList<>();
     private final List<Long> listenNanos = new ArrayList<>();
-    private final List<Runnable> waiters = new ArrayList<>();
+    private final Conditions<FlappingServer> conditions;
     private final List<ServerWebSocket> sockets = new ArrayList<>();
     private boolean pauseNew;
     private int bindRetries;
@@ -325,6 +326,7 @@ class RemoteRestartsTest {
 
     FlappingServer(Vertx vertx) {
       this.vertx = vertx;
+      this.conditions = new Conditions<>(vertx, this, AWAIT_MS);
     }
 
     /** Listens on a free port below the ephemeral range (a few tries); completes with it. */
@@ -443,7 +445,7 @@ class RemoteRestartsTest {
 
     private synchronized void record(Runnable change) {
       change.run();
-      new ArrayList<>(waiters).forEach(Runnable::run);
+      conditions.changed();
     }
 
     synchronized int connections() {
@@ -486,22 +488,7 @@ class RemoteRestartsTest {
     }
 
     synchronized Future<Void> awaitUntil(String what, Predicate<FlappingServer> condition) {
-      Promise<Void> promise = Promise.promise();
-      if (condition.test(this)) {
-        promise.complete();
-        return promise.future();
-      }
-      long timer = vertx.setTimer(AWAIT_MS, t -> promise.tryFail(new AssertionError(what + " not seen within " + AWAIT_MS
-        + " ms; " + this)));
-      Runnable[] check = new Runnable[1];
-      check[0] = () -> {
-        if (condition.test(this) && promise.tryComplete()) {
-          vertx.cancelTimer(timer);
-          waiters.remove(check[0]);
-        }
-      };
-      waiters.add(check[0]);
-      return promise.future();
+      return conditions.await(what, condition, this::toString);
     }
 
     @Override

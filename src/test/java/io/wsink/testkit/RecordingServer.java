@@ -32,7 +32,7 @@ public final class RecordingServer {
   private final List<MultiMap> headers = new ArrayList<>();
   private final List<String> peers = new ArrayList<>();
   private final List<Short> closeCodes = new ArrayList<>();
-  private final List<Runnable> waiters = new ArrayList<>();
+  private final Conditions<RecordingServer> conditions;
   private final List<ServerWebSocket> sockets = new ArrayList<>();
   private int pings;
   private boolean pauseReading;
@@ -42,6 +42,7 @@ public final class RecordingServer {
   public RecordingServer(Vertx vertx, String name) {
     this.vertx = vertx;
     this.name = name;
+    this.conditions = new Conditions<>(vertx, this, AWAIT_MS);
   }
 
   /** Listens on a free port; completes with it. */
@@ -117,7 +118,7 @@ public final class RecordingServer {
   /** Applies {@code change} to the records, then tells the waiters. */
   private synchronized void record(Runnable change) {
     change.run();
-    new ArrayList<>(waiters).forEach(Runnable::run);
+    conditions.changed();
   }
 
   public synchronized int connections() {
@@ -156,22 +157,7 @@ public final class RecordingServer {
 
   /** Completes once {@code condition} holds; fails after {@link #AWAIT_MS} naming {@code what} and the records. */
   public synchronized Future<Void> awaitUntil(String what, Predicate<RecordingServer> condition) {
-    Promise<Void> promise = Promise.promise();
-    if (condition.test(this)) {
-      promise.complete();
-      return promise.future();
-    }
-    long timer = vertx.setTimer(AWAIT_MS, t -> promise.tryFail(name + ": " + what + " not seen within " + AWAIT_MS
-      + " ms; recorded " + this));
-    Runnable[] check = new Runnable[1];
-    check[0] = () -> {
-      if (condition.test(this) && promise.tryComplete()) {
-        vertx.cancelTimer(timer);
-        waiters.remove(check[0]);
-      }
-    };
-    waiters.add(check[0]);
-    return promise.future();
+    return conditions.await(name + ": " + what, condition, this::toString);
   }
 
   @Override
