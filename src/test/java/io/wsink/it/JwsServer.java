@@ -30,6 +30,8 @@ final class JwsServer implements AutoCloseable {
   private final List<String> errors = new ArrayList<>();
   private final List<Integer> closeCodes = new ArrayList<>();
   private int opened;
+  private final java.util.Set<WebSocket> open = new java.util.HashSet<>();
+  private int mostOpen;
   private volatile int port;
   private WebSocketServer server;
 
@@ -64,7 +66,7 @@ final class JwsServer implements AutoCloseable {
 
       @Override
       public void onClose(WebSocket conn, int code, String reason, boolean remote) {
-        closedWith(code);
+        closedWith(conn, code);
       }
 
       @Override
@@ -138,11 +140,14 @@ final class JwsServer implements AutoCloseable {
   private synchronized void opened(WebSocket conn) {
     opened++;
     paths.add(conn.getResourceDescriptor());
+    open.add(conn);
+    mostOpen = Math.max(mostOpen, open.size());
     notifyAll();
   }
 
-  private synchronized void closedWith(int code) {
+  private synchronized void closedWith(WebSocket conn, int code) {
     closeCodes.add(code);
+    open.remove(conn);
     notifyAll();
   }
 
@@ -158,6 +163,11 @@ final class JwsServer implements AutoCloseable {
   /** Connections opened so far (handshake completed), over every start. */
   synchronized int opened() {
     return opened;
+  }
+
+  /** The most connections that were open at the same moment. */
+  synchronized int mostOpenAtOnce() {
+    return mostOpen;
   }
 
   /** The request URI (path and query) of every connection, in order. */

@@ -138,7 +138,12 @@ final class WsinkProcess {
    * the output, when the process exits first.
    */
   WsinkProcess awaitReady() {
-    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+    return awaitReady(READY_TIMEOUT);
+  }
+
+  /** As {@link #awaitReady()}, waiting at most {@code timeout}. */
+  WsinkProcess awaitReady(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
     String lastProblem = "no answer yet";
     while (System.nanoTime() < deadline) {
       try {
@@ -165,7 +170,7 @@ final class WsinkProcess {
         fail("interrupted while waiting for wsink to start");
       }
     }
-    fail("wsink did not answer GET /ping within " + READY_TIMEOUT.toSeconds() + " s (" + lastProblem + ")\n" + log());
+    fail("wsink did not answer GET /ping within " + timeout.toSeconds() + " s (" + lastProblem + ")\n" + log());
     return this;
   }
 
