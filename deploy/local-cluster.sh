@@ -106,23 +106,16 @@ exit_code() {
   cat "$file"
 }
 
-# Node $1's REST port, as recorded at its start.
-rest_port() {
+# The value of $2 (REST_PORT or DATA_PORT) that node $1's node.env recorded at its start.
+recorded() {
   local file line
   file=$(node_dir "$1")/node.env
   [[ -f $file ]] || return 1
   while IFS= read -r line; do
-    [[ $line == REST_PORT=* ]] && { echo "${line#REST_PORT=}"; return 0; }
-  done <"$file"
-  return 1
-}
-
-data_port() {
-  local file line
-  file=$(node_dir "$1")/node.env
-  [[ -f $file ]] || return 1
-  while IFS= read -r line; do
-    [[ $line == DATA_PORT=* ]] && { echo "${line#DATA_PORT=}"; return 0; }
+    if [[ $line == "$2="* ]]; then
+      echo "${line#"$2"=}"
+      return 0
+    fi
   done <"$file"
   return 1
 }
@@ -316,7 +309,7 @@ await_ready() {
         failed="node $i exited with code $code before it was ready"
         break 2
       fi
-      if [[ $(http_status "$(rest_port "$i")" /health/ready) == 200 ]]; then
+      if [[ $(http_status "$(recorded "$i" REST_PORT)" /health/ready) == 200 ]]; then
         echo "node $i: ready"
       else
         left+=("$i")
@@ -327,7 +320,7 @@ await_ready() {
     if ((SECONDS >= deadline)); then
       i=${pending[0]}
       answer=$(node_dir "$i")/ready.json
-      code=$(http_status "$(rest_port "$i")" /health/ready "$answer")
+      code=$(http_status "$(recorded "$i" REST_PORT)" /health/ready "$answer")
       failed="node $i not ready within $START_TIMEOUT s (WSINK_START_TIMEOUT): GET /health/ready answered $code"
       [[ -s $answer ]] && failed+=" $(<"$answer")"
       break
@@ -404,8 +397,8 @@ status() {
   while read -r k; do
     [[ -n $k ]] || continue
     any=1
-    rest=$(rest_port "$k" || echo -)
-    data=$(data_port "$k" || echo -)
+    rest=$(recorded "$k" REST_PORT || echo -)
+    data=$(recorded "$k" DATA_PORT || echo -)
     ready=-
     if pid=$(running_pid "$k"); then
       state=running

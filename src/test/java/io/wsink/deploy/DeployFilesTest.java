@@ -204,7 +204,7 @@ class DeployFilesTest {
     JsonObject options = new JsonObject().put("confDir", conf.toString());
     env(container()).forEach((name, value) -> {
       if (name.startsWith("WSINK__")) {
-        Object v = value instanceof String s ? parse(s) : fieldRefStandIn(name, value);
+        Object v = value instanceof String s ? parse(s) : fieldRefStandIn(value);
         if (v != null) {
           put(options, name.substring("WSINK__".length()).toLowerCase().split("__"), v);
         }
@@ -422,7 +422,7 @@ class DeployFilesTest {
   }
 
   /** A WSINK__ variable from the downward API gets a value of the kind it would have in a pod. */
-  private static Object fieldRefStandIn(String name, Object valueFrom) {
+  private static Object fieldRefStandIn(Object valueFrom) {
     if (at(map(valueFrom), "fieldRef.fieldPath") instanceof String path && path.equals("status.podIP")) {
       return "10.0.0.1";
     }
