@@ -145,13 +145,29 @@ port_in_use() {
 # ------------------------------------------------------------------------------------------------------------------
 # Hazelcast configuration
 
+# A <member>host:port</member> element alone on its line, as conf/cluster.xml lists the members.
+MEMBER_LINE='^([[:space:]]*)<member>[^<]*</member>[[:space:]]*$'
+
+# Status 0 when line $1, of an XML file read from the top, is in a comment (or holds one); XML_COMMENT carries an
+# open comment over to the next line. Comments are copied as they are and never rewritten.
+xml_comment() {
+  if ((XML_COMMENT)) || [[ $1 == *'<!--'* ]]; then
+    if [[ $1 == *'-->'* ]]; then XML_COMMENT=0; else XML_COMMENT=1; fi
+    return 0
+  fi
+  return 1
+}
+
 # Prints the path of the cluster.xml the nodes must be given, or nothing when conf/cluster.xml (or, without one, the
 # configuration packaged in the jar) fits as it is.
 cluster_config_for() {
   local n=$1 shipped=$CONF/cluster.xml line members=0
   if [[ -f $shipped ]]; then
-    while IFS= read -r line; do
-      [[ $line =~ \<member\> ]] && members=$((members + 1))
+    XML_COMMENT=0
+    while IFS= read -r line || [[ -n $line ]]; do
+      if ! xml_comment "$line" && [[ $line =~ $MEMBER_LINE ]]; then
+        members=$((members + 1))
+      fi
     done <"$shipped"
   else
     members=5 # the packaged conf/cluster.xml
@@ -170,8 +186,11 @@ cluster_config_for() {
 write_cluster_config() {
   local n=$1 from=$2 to=$3 line i named=0 ported=0 membered=0 indent count
   : >"$to.tmp"
+  XML_COMMENT=0
   while IFS= read -r line || [[ -n $line ]]; do
-    if [[ $line =~ ^(.*\<cluster-name\>)[^\<]*(\</cluster-name\>.*)$ ]]; then
+    if xml_comment "$line"; then
+      :
+    elif [[ $line =~ ^(.*\<cluster-name\>)[^\<]*(\</cluster-name\>.*)$ ]]; then
       line="${BASH_REMATCH[1]}$CLUSTER_NAME${BASH_REMATCH[2]}"
       named=1
     elif ((ported == 0)) && [[ $line =~ ^(.*\<port)(( [^\>]*)?)\>[0-9]+(\</port\>.*)$ ]]; then
@@ -183,7 +202,7 @@ write_cluster_config() {
       fi
       line="$head$attrs>$HZ_BASE$tail"
       ported=1
-    elif [[ $line =~ ^([[:space:]]*)\<member\>[^\<]*\</member\>[[:space:]]*$ ]]; then
+    elif [[ $line =~ $MEMBER_LINE ]]; then
       if ((membered == 0)); then
         indent=${BASH_REMATCH[1]}
         for ((i = 0; i < n; i++)); do
