@@ -30,6 +30,14 @@ public final class Addresses {
     return "wsink.endpoint:" + path;
   }
 
+  /**
+   * In a cluster (§7), frames for one endpoint of one node: a sink sends each frame to every node's address, and each
+   * node's data server writes it to its own clients and answers a request with their number.
+   */
+  public static String nodeEndpointFrames(String nodeId, String path) {
+    return "wsink.endpoint@" + nodeId + ":" + path;
+  }
+
   /** Header of a frame message: the endpoint holder that sent it (its overflow policy and queue size apply). */
   public static final String HOLDER_HEADER = "h";
 
@@ -53,5 +61,18 @@ public final class Addresses {
    */
   public static String actionInput(String ruleId, int index) {
     return "wsink.action." + ruleId + "." + index;
+  }
+
+  /**
+   * A cluster-wide table (§7) — {@code rules}, {@code endpoints}, {@code owners}: the name of its Hazelcast map, and the
+   * address on which a node that changed an entry tells the others.
+   */
+  public static String clusterTable(String name) {
+    return "wsink.cluster." + name;
+  }
+
+  /** Requests to the rule manager of one node of a cluster, e.g. the status of a rule it runs. */
+  public static String nodeRules(String nodeId) {
+    return "wsink.node." + nodeId + ".rules";
   }
 }

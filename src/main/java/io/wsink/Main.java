@@ -27,8 +27,9 @@ public final class Main {
       --conf DIR   configuration directory holding wsink.yaml and sources/websocket.yaml
                    (default: conf; the defaults packaged in the jar apply when it is absent)
       --data DIR   store directory for rules and endpoint registrations (overrides store.dir)
-      --cluster, --cluster-host HOST
-                   join a cluster: not available in this version of wsink (refused)
+      --cluster    join the cluster that cluster.xml (in the configuration directory) describes
+      --cluster-host HOST
+                   the event-bus host the other nodes reach this one at (implies --cluster)
       -h, --help   print this help and exit
 
     Every configuration key can also be set by an environment variable WSINK__<SECTION>__<KEY>
@@ -62,7 +63,14 @@ public final class Main {
       System.exit(e instanceof ConfigException ? 2 : 1);
       return;
     }
-    Vertx vertx = NodeVertx.create(settings);
+    Vertx vertx;
+    try {
+      vertx = NodeVertx.create(settings, config.getString(ConfigLoader.CONF_DIR_KEY, ConfigLoader.DEFAULT_CONF_DIR));
+    } catch (Throwable e) {
+      report(System.err, e);
+      System.exit(e instanceof ConfigException ? 2 : 1);
+      return;
+    }
     String deploymentId;
     try {
       deploymentId = vertx.deployVerticle(new ConfigVerticle(settings), new DeploymentOptions().setConfig(config))
@@ -92,7 +100,7 @@ public final class Main {
   }
 
   /**
-   * The settings decide how the node's Vert.x is built (metrics now, clustering later), so they are loaded first, with
+   * The settings decide how the node's Vert.x is built (metrics, clustering), so they are loaded first, with
    * a short-lived plain Vert.x of their own.
    */
   private static WsinkSettings loadSettings(JsonObject config) {
@@ -113,21 +121,30 @@ public final class Main {
         case "--help", "-h" -> {
           return null;
         }
-        case "--conf" -> config.put("confDir", value(args, ++i, arg));
-        case "--data" -> config.put("store", new JsonObject().put("dir", value(args, ++i, arg)));
-        case "--cluster", "--cluster-host" ->
-          throw new IllegalArgumentException(arg + ": clustering is not available in this version of wsink");
+        case "--conf" -> config.put("confDir", value(args, ++i, arg, "a directory"));
+        case "--data" -> config.put("store", new JsonObject().put("dir", value(args, ++i, arg, "a directory")));
+        case "--cluster" -> cluster(config).put("enabled", true);
+        case "--cluster-host" -> cluster(config).put("enabled", true).put("host", value(args, ++i, arg, "a host"));
         default -> throw new IllegalArgumentException("unknown option " + arg);
       }
     }
     return config;
   }
 
-  private static String value(String[] args, int i, String flag) {
+  private static String value(String[] args, int i, String flag, String what) {
     if (i >= args.length || args[i].startsWith("--")) {
-      throw new IllegalArgumentException(flag + " needs a directory");
+      throw new IllegalArgumentException(flag + " needs " + what);
     }
     return args[i];
+  }
+
+  private static JsonObject cluster(JsonObject config) {
+    JsonObject cluster = config.getJsonObject("cluster");
+    if (cluster == null) {
+      cluster = new JsonObject();
+      config.put("cluster", cluster);
+    }
+    return cluster;
   }
 
   /** One line a person can act on: the configuration error, or the first cause of a start-up failure. */

@@ -12,14 +12,16 @@ import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import io.wsink.cluster.HazelcastConfig;
+import io.wsink.config.ClusterSettings;
 import io.wsink.config.WsinkSettings;
 
 import java.util.UUID;
 
 /**
  * Builds the Vert.x instance of a node run by {@link Main}. What has to be decided before Vert.x exists is decided
- * here from the node's settings: metrics (§6.5) now, clustering (§7) once it arrives ({@code buildClustered()} with
- * {@code settings.cluster()}).
+ * here from the node's settings: metrics (§6.5) and clustering (§7: Hazelcast, configured by {@code cluster.xml}).
  *
  * <p>A library user builds their own Vert.x; {@link Wsink#deploy} works with or without metrics (see README,
  * Operations).
@@ -29,17 +31,31 @@ public final class NodeVertx {
   private NodeVertx() {
   }
 
-  public static Vertx create(WsinkSettings settings) {
+  /**
+   * Blocks until a clustered Vert.x has joined its cluster: call it from a main thread, never from an event loop.
+   *
+   * @param confDir where a relative {@code cluster.config} is looked up
+   */
+  public static Vertx create(WsinkSettings settings, String confDir) {
+    VertxOptions options = new VertxOptions();
     VertxBuilder builder = Vertx.builder();
     if (settings.metrics().enabled()) {
-      withPrometheusMetrics(builder);
+      withPrometheusMetrics(builder, options);
     }
-    return builder.build();
+    ClusterSettings cluster = settings.cluster();
+    if (!cluster.enabled()) {
+      return builder.with(options).build();
+    }
+    options.getEventBusOptions().setHost(cluster.host()).setPort(cluster.port());
+    return builder.with(options)
+      .withClusterManager(new HazelcastClusterManager(HazelcastConfig.load(confDir, cluster.config())))
+      .buildClustered().await();
   }
 
   /** A Vert.x with the metrics of a node: what {@link #create} builds when {@code metrics.enabled} is true. */
   public static Vertx withMetrics() {
-    return withPrometheusMetrics(Vertx.builder()).build();
+    VertxOptions options = new VertxOptions();
+    return withPrometheusMetrics(Vertx.builder(), options).with(options).build();
   }
 
   /**
@@ -50,7 +66,7 @@ public final class NodeVertx {
    * remote server ever dialled would leave a set behind. They are folded into {@code pool_name="remote"}; wsink's own
    * meters (label {@code url}) tell the remote servers apart, and go away with their rules.
    */
-  private static VertxBuilder withPrometheusMetrics(VertxBuilder builder) {
+  private static VertxBuilder withPrometheusMetrics(VertxBuilder builder, VertxOptions vertxOptions) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     MicrometerMetricsOptions options = new MicrometerMetricsOptions()
       .setEnabled(true)
@@ -61,7 +77,7 @@ public final class NodeVertx {
       // Vert.x keeps backend registries in a JVM-wide map by this name: a name of its own keeps two instances in one
       // JVM (tests, an application embedding several nodes) from sharing — and closing — one registry
       .setRegistryName("wsink-" + UUID.randomUUID());
-    return builder.with(new VertxOptions().setMetricsOptions(options))
-      .withMetrics(new MicrometerMetricsFactory(registry));
+    vertxOptions.setMetricsOptions(options);
+    return builder.withMetrics(new MicrometerMetricsFactory(registry));
   }
 }

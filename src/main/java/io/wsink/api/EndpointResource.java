@@ -8,8 +8,8 @@ import io.vertx.ext.web.RoutingContext;
 import io.wsink.KeyedQueue;
 import io.wsink.server.EndpointHolder;
 import io.wsink.server.EndpointPath;
+import io.wsink.server.EndpointRegistrations;
 import io.wsink.server.EndpointRegistry;
-import io.wsink.store.Store;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,18 +22,18 @@ final class EndpointResource {
   private static final Logger LOG = LoggerFactory.getLogger(EndpointResource.class);
 
   private final EndpointRegistry endpoints;
-  private final Store store;
+  private final EndpointRegistrations registrations;
   // a registration and a removal of one endpoint run in order, store and data server alike
   private final KeyedQueue perPath = new KeyedQueue();
 
-  EndpointResource(EndpointRegistry endpoints, Store store) {
+  EndpointResource(EndpointRegistry endpoints, EndpointRegistrations registrations) {
     this.endpoints = endpoints;
-    this.store = store;
+    this.registrations = registrations;
   }
 
   /** Holds every stored registration again after a restart; one that cannot be held is logged and kept. */
   Future<Void> recover() {
-    return store.loadEndpoints().compose(paths -> {
+    return registrations.load().compose(paths -> {
       Future<Void> all = Future.succeededFuture();
       for (String path : paths) {
         all = all.compose(v -> endpoints.hold(path, EndpointHolder.rest())
@@ -58,7 +58,7 @@ final class EndpointResource {
     // hold first: a registration the data server cannot serve is not stored (and one not stored is not held)
     Responses.reply(ctx, perPath.run(path, () -> endpoints.hold(path, EndpointHolder.rest())
         .recover(err -> Future.failedFuture(new ApiException(500, ApiErrors.GENERIC, err.getMessage())))
-        .compose(v -> store.saveEndpoint(path)
+        .compose(v -> registrations.save(path)
           .recover(err -> endpoints.release(path, EndpointHolder.REST).transform(x -> Future.failedFuture(err))))),
       v -> Responses.empty(ctx, 200));
   }
@@ -79,7 +79,7 @@ final class EndpointResource {
   private void unregister(RoutingContext ctx) {
     String path = endpoint(ctx, true);
     Responses.reply(ctx, perPath.run(path,
-        () -> store.deleteEndpoint(path).compose(v -> endpoints.release(path, EndpointHolder.REST))),
+        () -> registrations.delete(path).compose(v -> endpoints.release(path, EndpointHolder.REST))),
       v -> Responses.empty(ctx, 200));
   }
 

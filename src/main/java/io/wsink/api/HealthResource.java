@@ -10,6 +10,7 @@ import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.wsink.cluster.ClusterNode;
 import io.wsink.ops.EventLoopProbe;
 import io.wsink.rule.RuleManager;
 import io.wsink.server.EndpointRegistry;
@@ -36,7 +37,8 @@ final class HealthResource {
   /**
    * @param restPort the port the REST API listens on, or -1 while it does not
    */
-  HealthResource(Vertx vertx, Store store, EndpointRegistry endpoints, RuleManager manager, IntSupplier restPort) {
+  HealthResource(Vertx vertx, Store store, EndpointRegistry endpoints, RuleManager manager, ClusterNode cluster,
+                 IntSupplier restPort) {
     EventLoopProbe eventLoops = new EventLoopProbe(vertx);
     live = HealthChecks.create(vertx)
       .register("eventLoops", LIVE_TIMEOUT_MS, p -> eventLoops(eventLoops, p));
@@ -47,8 +49,15 @@ final class HealthResource {
       .register("rest", READY_TIMEOUT_MS, p -> p.complete(rest(restPort.getAsInt())))
       .register("dataServer", READY_TIMEOUT_MS, p -> settle(p, dataServer(endpoints)))
       .register("rules", READY_TIMEOUT_MS, p -> settle(p, rules(manager)));
-    // §7: a clustered node is ready only once it has joined the cluster. When clustering arrives, register the cluster
-    // manager's check here, e.g. vertx-hazelcast's ClusterHealthCheck.createProcedure(vertx, false) as "cluster".
+    if (cluster != null) {
+      // §7: the REST API starts only after the node joined; this says whether it is still a member
+      ready.register("cluster", READY_TIMEOUT_MS, p -> p.complete(cluster(cluster.status())));
+    }
+  }
+
+  private static Status cluster(JsonObject membership) {
+    return membership == null ? Status.KO(reason("this node is no longer a member of the cluster"))
+      : Status.OK(membership);
   }
 
   void mount(Router router) {

@@ -12,6 +12,8 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.wsink.BearerTokens;
+import io.wsink.cluster.ClusterNode;
+import io.wsink.cluster.Membership;
 import io.wsink.config.RestSettings;
 import io.wsink.config.SinkDefaults;
 import io.wsink.ops.EndpointMeters;
@@ -19,7 +21,6 @@ import io.wsink.ops.NodeMetrics;
 import io.wsink.rule.RuleException;
 import io.wsink.rule.RuleManager;
 import io.wsink.rule.RuleNotFoundException;
-import io.wsink.rule.RuleRegistry;
 import io.wsink.server.EndpointRegistry;
 import io.wsink.sink.PropertyException;
 import io.wsink.store.Store;
@@ -48,7 +49,7 @@ public final class RestVerticle extends VerticleBase {
   private final BearerTokens tokens;
   private final SinkDefaults sinkDefaults;
   private final Map<String, JsonObject> resources;
-  private final RuleRegistry rules;
+  private final Membership membership;
   private final EndpointRegistry endpoints;
   private final Store store;
   private final NodeMetrics metrics;
@@ -57,12 +58,12 @@ public final class RestVerticle extends VerticleBase {
   private EndpointMeters endpointMeters;
 
   public RestVerticle(RestSettings settings, SinkDefaults sinkDefaults, Map<String, JsonObject> resources,
-                      RuleRegistry rules, EndpointRegistry endpoints, Store store, NodeMetrics metrics) {
+                      Membership membership, EndpointRegistry endpoints, Store store, NodeMetrics metrics) {
     this.settings = settings;
     this.tokens = BearerTokens.of(settings.tokens());
     this.resources = resources;
     this.sinkDefaults = sinkDefaults;
-    this.rules = rules;
+    this.membership = membership;
     this.endpoints = endpoints;
     this.store = store;
     this.metrics = metrics;
@@ -70,14 +71,16 @@ public final class RestVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    manager = new RuleManager(vertx, rules, endpoints, sinkDefaults, store, resources, metrics.registry());
+    manager = new RuleManager(vertx, membership.rules(), membership.ownership(), endpoints, sinkDefaults, store,
+      resources, metrics.registry());
     endpointMeters = metrics.enabled() ? new EndpointMeters(metrics.registry(), endpoints) : null;
-    EndpointResource endpointResource = new EndpointResource(endpoints, store);
+    EndpointResource endpointResource = new EndpointResource(endpoints, membership.registrations());
     Router router = Router.router(vertx);
     router.route().handler(this::authorize);
     router.route().handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
     router.get("/ping").handler(ctx -> Responses.empty(ctx, 200));
-    new HealthResource(vertx, store, endpoints, manager, () -> server == null ? -1 : server.actualPort()).mount(router);
+    new HealthResource(vertx, store, endpoints, manager, membership.cluster(),
+      () -> server == null ? -1 : server.actualPort()).mount(router);
     new MetricsResource(metrics, manager, endpointMeters).mount(router);
     new RuleResource(manager).mount(router);
     endpointResource.mount(router);
@@ -89,8 +92,10 @@ public final class RestVerticle extends VerticleBase {
     router.errorHandler(405, ctx -> Responses.error(ctx, 405, ApiErrors.GENERIC,
       ApiErrors.methodNotAllowed(ctx.request().method().name(), ctx.request().path())));
 
+    ClusterNode cluster = membership.cluster();
     return endpointResource.recover()
       .compose(v -> manager.recover())
+      .compose(v -> cluster == null ? Future.succeededFuture() : cluster.start(manager))
       .compose(v -> vertx.createHttpServer(new HttpServerOptions().setHost(settings.ip()).setPort(settings.port()))
         .invalidRequestHandler(RestVerticle::invalidRequest)
         .requestHandler(router).listen()
@@ -109,6 +114,11 @@ public final class RestVerticle extends VerticleBase {
     HttpServer listening = server;
     server = null;
     Future<Void> closed = listening == null ? Future.succeededFuture() : listening.close();
+    // a clustered node stops following the cluster first, so that nothing restarts a rule while they stop
+    ClusterNode cluster = membership.cluster();
+    if (cluster != null) {
+      closed = closed.transform(ar -> cluster.stop());
+    }
     return closed.transform(ar -> manager.shutdown()).andThen(ar -> {
       if (endpointMeters != null) {
         endpointMeters.remove();

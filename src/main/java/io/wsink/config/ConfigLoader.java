@@ -61,8 +61,8 @@ public final class ConfigLoader {
 
   private static final Logger LOG = LoggerFactory.getLogger(ConfigLoader.class);
 
-  static final String DEFAULT_CONF_DIR = "conf";
-  static final String CONF_DIR_KEY = "confDir";
+  public static final String DEFAULT_CONF_DIR = "conf";
+  public static final String CONF_DIR_KEY = "confDir";
   static final String OPTIONS_ORIGIN = "Wsink.deploy config";
   /** Where the pom puts a copy of conf/ inside the jar. */
   static final String PACKAGED_PREFIX = "wsink-defaults/";
@@ -86,7 +86,7 @@ public final class ConfigLoader {
       "sink", Shape.object("enableCache", Shape.LEAF, "memoryCacheThreshold", Shape.LEAF, "maxDiskCache", Shape.LEAF,
           "bufferPageSize", Shape.LEAF, "resendInterval", Shape.LEAF, "cleanCacheAtStop", Shape.LEAF,
           "aesKey", Shape.LEAF),
-      "cluster", Shape.object("enabled", Shape.LEAF, "host", Shape.LEAF),
+      "cluster", Shape.object("enabled", Shape.LEAF, "host", Shape.LEAF, "port", Shape.LEAF, "config", Shape.LEAF),
       "metrics", Shape.object("enabled", Shape.LEAF),
       "source", Shape.object("httpServerIp", Shape.LEAF, "httpServerPort", Shape.LEAF,
           "httpServerTls", Shape.object("certfile", Shape.LEAF, "keyfile", Shape.LEAF, "cafile", Shape.LEAF,
@@ -483,7 +483,8 @@ public final class ConfigLoader {
         v.integer("sink.resendInterval", 0, "must be an integer >= 0"),
         v.bool("sink.cleanCacheAtStop"),
         v.aesKey("sink.aesKey"));
-    ClusterSettings cluster = new ClusterSettings(v.bool("cluster.enabled"), v.nonEmptyString("cluster.host"));
+    ClusterSettings cluster = new ClusterSettings(v.bool("cluster.enabled"), v.nonEmptyString("cluster.host"),
+        v.port("cluster.port"), v.nonEmptyString("cluster.config"));
     MetricsSettings metrics = new MetricsSettings(v.bool("metrics.enabled"));
     DataServerSettings source = dataServer(v);
     return checkTlsFiles(vertx, v, source.tls())

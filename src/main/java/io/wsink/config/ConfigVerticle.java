@@ -3,6 +3,8 @@ package io.wsink.config;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.wsink.api.RestVerticle;
+import io.wsink.cluster.ClusterNode;
+import io.wsink.cluster.Membership;
 import io.wsink.ops.NodeMetrics;
 import io.wsink.rule.StoreRuleRegistry;
 import io.wsink.server.EventBusEndpointRegistry;
@@ -11,8 +13,9 @@ import io.wsink.store.SqliteStore;
 import io.wsink.store.Store;
 
 /**
- * The root of a wsink node: loads and validates the configuration once, opens the store, then deploys the data server
- * and the REST API (which restores the rules). Undeploying it stops everything it started; the store closes last.
+ * The root of a wsink node: loads and validates the configuration once, opens the store, then deploys the data server,
+ * joins the cluster when Vert.x is clustered (§7), and deploys the REST API (which restores the rules). Undeploying it
+ * stops everything it started; the store closes last.
  */
 public final class ConfigVerticle extends VerticleBase {
 
@@ -23,6 +26,7 @@ public final class ConfigVerticle extends VerticleBase {
   private final WsinkSettings preloaded;
   private Store store;
   private NodeMetrics metrics;
+  private ClusterNode cluster;
   private boolean registered;
 
   /** Loads the configuration ({@code confDir}, files, environment, system properties and its own config). */
@@ -58,19 +62,29 @@ public final class ConfigVerticle extends VerticleBase {
     return loaded.compose(settings -> {
       if (settings.cluster().enabled() && !vertx.isClustered()) {
         return Future.failedFuture(new ConfigException("configuration", "cluster.enabled",
-          "clustering is not available in this version of wsink; set it to false"));
+          "is true, but this Vert.x instance is not clustered: build it with Vertx.builder().withClusterManager("
+            + "new HazelcastClusterManager()).buildClustered() (java -jar wsink.jar --cluster does), or set it to false"));
       }
       String confDir = config().getString(ConfigLoader.CONF_DIR_KEY, ConfigLoader.DEFAULT_CONF_DIR);
       return SinkResources.load(vertx, confDir).compose(resources -> SqliteStore.open(vertx, settings.store().dir())
         .compose(opened -> {
         store = opened;
         metrics = NodeMetrics.of(vertx, settings.metrics());
-        return StoreRuleRegistry.load(opened)
-          .compose(rules -> vertx.deployVerticle(new ServerVerticle(settings.source(), false))
-            .compose(id -> vertx.deployVerticle(
-              new RestVerticle(settings.rest(), settings.sink(), resources, rules, new EventBusEndpointRegistry(vertx),
-                opened, metrics))))
-          .recover(err -> opened.close().transform(x -> Future.failedFuture(err)));
+        EventBusEndpointRegistry endpoints = new EventBusEndpointRegistry(vertx);
+        if (vertx.isClustered()) {
+          ClusterNode.prepare(vertx);
+        }
+        // a clustered node starts its data server first: the cluster's endpoint registrations are held on it
+        return vertx.deployVerticle(new ServerVerticle(settings.source(), false))
+          .compose(id -> vertx.isClustered()
+            ? ClusterNode.join(vertx, opened, endpoints).map(node -> {
+                cluster = node;
+                return node.membership();
+              })
+            : StoreRuleRegistry.load(opened).map(rules -> Membership.single(rules, opened)))
+          .compose(membership -> vertx.deployVerticle(
+            new RestVerticle(settings.rest(), settings.sink(), resources, membership, endpoints, opened, metrics)))
+          .recover(err -> closeCluster().transform(x -> opened.close()).transform(x -> Future.failedFuture(err)));
       }));
     });
   }
@@ -84,6 +98,12 @@ public final class ConfigVerticle extends VerticleBase {
     if (metrics != null) {
       metrics.close();
     }
-    return store == null ? Future.succeededFuture() : store.close();
+    return closeCluster().transform(ar -> store == null ? Future.succeededFuture() : store.close());
+  }
+
+  private Future<Void> closeCluster() {
+    ClusterNode node = cluster;
+    cluster = null;
+    return (node == null ? Future.<Void>succeededFuture() : node.stop()).onComplete(ar -> ClusterNode.leave(vertx));
   }
 }

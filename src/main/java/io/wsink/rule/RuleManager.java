@@ -13,6 +13,7 @@ import io.wsink.Detached;
 import io.wsink.KeyedQueue;
 import io.wsink.config.SinkDefaults;
 import io.wsink.pipeline.SinkPipeline;
+import io.wsink.server.EndpointHolder;
 import io.wsink.server.EndpointRegistry;
 import io.wsink.sink.ConnectionCheck;
 import io.wsink.sink.WebSocketActionProps;
@@ -35,6 +36,11 @@ import java.util.function.Supplier;
  * when it has several actions). Definitions and their wanted state live in a {@link RuleRegistry}; what is deployed right
  * now, and why a rule is not running, lives here.
  *
+ * <p>In a cluster (§7) the definitions are cluster-wide and each rule runs on the one node that owns it
+ * ({@link RuleOwnership}): an operation on any node changes the definition, and the owner acts on it when told
+ * ({@link #reconcile}). Each other node holds the endpoints of the rule's server-mode actions on its own data server
+ * (with the rule's per-client settings), so that its clients get the rule's frames too.
+ *
  * <p>Call it from one event loop only (the REST verticle's). Operations on one rule run one after the other.
  */
 public final class RuleManager {
@@ -44,6 +50,8 @@ public final class RuleManager {
   /** A sink that cannot put its status into its meters this fast keeps the last values: the scrape must not wait long. */
   private static final DeliveryOptions METERS = new DeliveryOptions().setLocalOnly(true).setSendTimeout(3_000);
   private static final String CANCELED = "canceled manually";
+  /** A question to the node of a cluster that runs a rule. */
+  private static final DeliveryOptions OTHER_NODE = new DeliveryOptions().setSendTimeout(5_000);
 
   /** What is deployed for one rule right now. */
   private static final class Runtime {
@@ -54,11 +62,21 @@ public final class RuleManager {
     long lastStart;
     long lastStop;
     String message = "";
+    /** The definition last deployed, or last tried (a failed start is not retried for the same definition). */
+    JsonObject deployed;
+    /** In a cluster, when another node runs the rule: the endpoint holders held here for it, and for which definition. */
+    final List<Mirror> mirrors = new ArrayList<>();
+    JsonObject mirrored;
+  }
+
+  /** An endpoint held on this node's data server for a server-mode action that another node runs. */
+  private record Mirror(String path, String holderId) {
   }
 
   private final Vertx vertx;
   private final RuleRegistry registry;
   private final EndpointRegistry endpoints;
+  private final RuleOwnership ownership;
   private final Store store;
   /** Where the sinks register their meters; null when the node's metrics are off. */
   private final MeterRegistry meterRegistry;
@@ -69,9 +87,10 @@ public final class RuleManager {
   private final Map<String, Runtime> runtimes = new HashMap<>();
   private final KeyedQueue queue = new KeyedQueue();
 
-  public RuleManager(Vertx vertx, RuleRegistry registry, EndpointRegistry endpoints, SinkDefaults sinkDefaults,
-                     Store store, Map<String, JsonObject> resources, MeterRegistry meterRegistry) {
+  public RuleManager(Vertx vertx, RuleRegistry registry, RuleOwnership ownership, EndpointRegistry endpoints,
+                     SinkDefaults sinkDefaults, Store store, Map<String, JsonObject> resources, MeterRegistry meterRegistry) {
     this.vertx = vertx;
+    this.ownership = ownership;
     this.meterRegistry = meterRegistry;
     this.resources = Map.copyOf(resources);
     this.store = store;
@@ -93,7 +112,7 @@ public final class RuleManager {
           // it must not keep the node, or the other rules, from starting
           started.add(serialized(stored.id(), () -> Future.succeededFuture()
             .compose(v -> parse(stored.definition()))
-            .compose(this::deploy)
+            .compose(this::deployIfOwned)
             .recover(err -> {
               Runtime rt = runtime(stored.id());
               if (rt.message.isEmpty()) {
@@ -124,8 +143,8 @@ public final class RuleManager {
       }
       return checkConnections(rule)
         .compose(v -> registry.put(new StoredRule(rule.id(), rule.definition(), true)))
-        .compose(v -> deploy(rule).recover(err -> Future.succeededFuture()));
-    }).map(rule.id()));
+        .compose(v -> deployIfOwned(rule).recover(err -> Future.succeededFuture()));
+    }).onComplete(ar -> ownership.changed(rule.id(), false)).map(rule.id()));
   }
 
   /** Replaces the definition; a {@code ******} keeps the stored secret. Restarts the rule unless it says triggered: false. */
@@ -138,7 +157,7 @@ public final class RuleManager {
     return serialized(id, () -> existing(id).compose(old -> {
       JsonObject definition = Secrets.restore(json, old.definition()).put("id", id);
       return parse(definition).compose(rule -> replace(id, rule));
-    }));
+    })).onComplete(ar -> ownership.changed(id, false));
   }
 
   /**
@@ -148,21 +167,21 @@ public final class RuleManager {
   private Future<Void> replace(String id, Rule rule) {
     if (!rule.triggered()) {
       return registry.put(new StoredRule(id, rule.definition(), false))
-        .compose(v -> undeploy(id, (short) 1000))
+        .compose(v -> stopHere(id))
         .onSuccess(v -> runtime(id).message = CANCELED);
     }
     return checkConnections(rule)
       .compose(v -> registry.put(new StoredRule(id, rule.definition(), true)))
       .compose(v -> undeploy(id, (short) 1000))
-      .compose(v -> deploy(rule).recover(err -> Future.succeededFuture()));
+      .compose(v -> deployIfOwned(rule).recover(err -> Future.succeededFuture()));
   }
 
   public Future<Void> delete(String id) {
     return serialized(id, () -> existing(id)
-      .compose(stored -> undeploy(id, (short) 1000).compose(v -> clearCaches(stored)))
+      .compose(stored -> stopHere(id).compose(v -> clearCaches(id)))
       .compose(v -> registry.remove(id))
       .onSuccess(v -> runtimes.remove(id))
-      .mapEmpty());
+      .<Void>mapEmpty()).onComplete(ar -> ownership.changed(id, false));
   }
 
   public Future<Void> start(String id) {
@@ -172,15 +191,15 @@ public final class RuleManager {
       }
       return parse(stored.definition()).compose(rule -> checkConnections(rule)
         .compose(v -> registry.put(new StoredRule(id, stored.definition(), true)))
-        .compose(v -> deploy(rule)));
-    }));
+        .compose(v -> deployIfOwned(rule)));
+    })).onComplete(ar -> ownership.changed(id, false));
   }
 
   public Future<Void> stop(String id) {
     return serialized(id, () -> existing(id)
       .compose(stored -> registry.put(new StoredRule(id, stored.definition(), false))
-        .compose(v -> undeploy(id, (short) 1000)))
-      .onSuccess(v -> runtime(id).message = CANCELED));
+        .compose(v -> stopHere(id)))
+      .onSuccess(v -> runtime(id).message = CANCELED)).onComplete(ar -> ownership.changed(id, false));
   }
 
   public Future<Void> restart(String id) {
@@ -188,7 +207,8 @@ public final class RuleManager {
       .compose(rule -> checkConnections(rule)
         .compose(v -> registry.put(new StoredRule(id, stored.definition(), true)))
         .compose(v -> undeploy(id, (short) 1000))
-        .compose(v -> deploy(rule)))));
+        .compose(v -> deployIfOwned(rule)))))
+      .onComplete(ar -> ownership.changed(id, true));
   }
 
   /** The definition as given, secrets masked, or a failed future with {@link RuleNotFoundException}. */
@@ -196,25 +216,63 @@ public final class RuleManager {
     return existing(id).map(stored -> Secrets.mask(stored.definition()));
   }
 
-  /** {@code [{"id", "status", "message"}]} for every rule. */
+  /**
+   * {@code [{"id", "status", "message"}]} for every rule; in a cluster also {@code "node"}, the node that runs it. (A
+   * rule running elsewhere is listed as running: its owner's status says whether every sink of it is well.)
+   */
   public Future<JsonArray> list() {
-    return registry.list().map(all -> {
+    return registry.list().compose(all -> ownership.runningElsewhere().map(elsewhere -> {
       JsonArray out = new JsonArray();
       for (StoredRule stored : all) {
         Runtime rt = runtimes.get(stored.id());
-        boolean running = rt != null && rt.running;
-        out.add(new JsonObject().put("id", stored.id()).put("status", running ? "running" : "stopped")
-          .put("message", running ? "" : stoppedMessage(rt, stored)));
+        boolean here = rt != null && rt.running;
+        String node = here ? ownership.nodeId() : elsewhere.get(stored.id());
+        boolean running = here || node != null;
+        JsonObject entry = new JsonObject().put("id", stored.id()).put("status", running ? "running" : "stopped")
+          .put("message", running ? "" : stoppedMessage(rt, stored));
+        if (node != null) {
+          entry.put("node", node);
+        }
+        out.add(entry);
       }
       return out;
+    }));
+  }
+
+  /**
+   * §6.1 status: state, timestamps and, for instance n of action i, the eKuiper metrics under
+   * {@code sink_websocket_<i>_<n>_}. In a cluster, the status comes from the node that runs the rule, and
+   * {@code "node"} names it.
+   */
+  public Future<JsonObject> status(String id) {
+    Runtime rt = runtimes.get(id);
+    if (ownership.nodeId() == null || (rt != null && rt.running)) {
+      return localStatus(id);
+    }
+    return ownership.runningElsewhere().compose(elsewhere -> {
+      String owner = elsewhere.get(id);
+      if (owner == null) {
+        return localStatus(id);
+      }
+      return vertx.eventBus().<JsonObject>request(Addresses.nodeRules(owner),
+          new JsonObject().put("op", OP_STATUS).put("id", id), OTHER_NODE)
+        .map(Message::body)
+        .recover(err -> localStatus(id).map(status -> status.put("node", owner)
+          .put("message", "running on node " + owner + ", which did not answer: " + err.getMessage())));
     });
   }
 
-  /** §6.1 status: state, timestamps and, for instance n of action i, the eKuiper metrics under {@code sink_websocket_<i>_<n>_}. */
-  public Future<JsonObject> status(String id) {
+  /** An operation a node of the cluster asks of the node that runs a rule ({@link Addresses#nodeRules}). */
+  public static final String OP_STATUS = "status";
+
+  /** {@link #status} of this node alone: what it runs, or the stored state. */
+  public Future<JsonObject> localStatus(String id) {
     return existing(id).compose(stored -> {
       Runtime rt = runtimes.get(id);
       JsonObject status = new JsonObject();
+      if (ownership.nodeId() != null && rt != null && rt.running) {
+        status.put("node", ownership.nodeId());
+      }
       if (rt == null || !rt.running) {
         return Future.succeededFuture(status.put("status", "stopped").put("message", stoppedMessage(rt, stored))
           .put("lastStartTimestamp", rt == null ? 0 : rt.lastStart).put("lastStopTimestamp", rt == null ? 0 : rt.lastStop));
@@ -267,18 +325,18 @@ public final class RuleManager {
    * failed to start (the reason is in their status), or undeployed behind the manager's back — by id, in order.
    */
   public Future<List<String>> notRunningAsStored() {
-    return registry.list().map(all -> {
+    return registry.list().compose(all -> ownership.runningElsewhere().map(elsewhere -> {
       Set<String> deployed = vertx.deploymentIDs();
       List<String> missing = new ArrayList<>();
       for (StoredRule stored : all) {
         Runtime rt = runtimes.get(stored.id());
         boolean live = rt != null && rt.running && deployed.containsAll(rt.deployments);
-        if (stored.running() && !live) {
+        if (stored.running() && !live && !elsewhere.containsKey(stored.id())) {
           missing.add(stored.id());
         }
       }
       return missing;
-    });
+    }));
   }
 
   /**
@@ -288,14 +346,135 @@ public final class RuleManager {
   public Future<Void> shutdown() {
     List<Future<Void>> stopped = new ArrayList<>();
     for (String id : List.copyOf(runtimes.keySet())) {
-      stopped.add(serialized(id, () -> undeploy(id, (short) 1001)));
+      // in a cluster the rules this node ran are let go, and the other nodes told, so that one of them takes each over
+      // now rather than when this node is seen gone
+      stopped.add(serialized(id, () -> {
+        boolean ran = runtimes.get(id).running;
+        return undeploy(id, (short) 1001).compose(v -> ran ? ownership.release(id) : Future.succeededFuture())
+          .onSuccess(v -> {
+            if (ran) {
+              ownership.changed(id, false);
+            }
+          });
+      }));
     }
     return Future.join(stopped).mapEmpty();
   }
 
-  /** A dropped rule leaves no disk cache behind, of any instance of any of its actions. */
-  private Future<Void> clearCaches(StoredRule stored) {
-    return store.clearCaches(WebSocketSinkVerticle.cacheKeyPrefix(stored.id()));
+  /**
+   * Brings this node in line with a rule's definition and owner (§7): called when another node changed the rule
+   * ({@code restart}: restarted it), and for every rule when cluster membership changes. The owner runs the rule as
+   * defined (redeploying a changed definition); a node that does not own it holds its server-mode endpoints; a rule
+   * stopped or dropped runs nowhere. A start that failed is not tried again until the definition changes.
+   */
+  public Future<Void> reconcile(String id, boolean restart) {
+    return serialized(id, () -> registry.get(id).compose(stored -> {
+      Runtime rt = runtimes.get(id);
+      if (stored == null || !stored.running()) {
+        Future<Void> stopped = stopHere(id);
+        if (stored == null && rt != null) {
+          return stopped.compose(v -> clearCaches(id)).onSuccess(v -> runtimes.remove(id));
+        }
+        return stopped.onSuccess(v -> runtime(id).message = CANCELED);
+      }
+      return parse(stored.definition()).compose(rule -> ownership.claim(id).compose(mine -> {
+        if (!mine) {
+          return undeploy(id, (short) 1000).compose(v -> mirror(rule));
+        }
+        boolean current = rt != null && stored.definition().equals(rt.deployed);
+        if (current && !restart) {
+          return Future.succeededFuture(); // running as defined, or failed to start as defined: nothing new to try
+        }
+        return undeploy(id, (short) 1000).compose(v -> deployIfOwned(rule));
+      })).recover(err -> {
+        runtime(id).message = err.getMessage();
+        return Future.succeededFuture();
+      });
+    }));
+  }
+
+  /** {@link #reconcile} of every rule this node knows or runs. */
+  public Future<Void> reconcileAll() {
+    return registry.list().compose(all -> {
+      Set<String> ids = new java.util.TreeSet<>(runtimes.keySet());
+      all.forEach(r -> ids.add(r.id()));
+      List<Future<Void>> done = new ArrayList<>();
+      ids.forEach(id -> done.add(reconcile(id, false)));
+      return Future.join(done).mapEmpty();
+    });
+  }
+
+  /** Runs the rule here when this node owns it (always, on a single node); else holds its server-mode endpoints. */
+  private Future<Void> deployIfOwned(Rule rule) {
+    return ownership.claim(rule.id()).compose(mine -> {
+      if (!mine) {
+        return mirror(rule);
+      }
+      // the sinks hold the endpoints under the same holder ids the mirrors used, replacing them without a gap
+      Runtime rt = runtime(rule.id());
+      rt.mirrors.clear();
+      rt.mirrored = null;
+      return deploy(rule);
+    });
+  }
+
+  /** Stops the rule on this node — its sinks, or the endpoints held for it — and lets another node own it. */
+  private Future<Void> stopHere(String id) {
+    return undeploy(id, (short) 1000).compose(v -> releaseMirrors(id)).compose(v -> ownership.release(id));
+  }
+
+  /**
+   * Holds, on this node's data server, the endpoints of a rule's server-mode actions that another node runs, with the
+   * holder ids and per-client settings its sinks use there, so that the frames that node sends here find them.
+   */
+  private Future<Void> mirror(Rule rule) {
+    Runtime rt = runtime(rule.id());
+    List<Mirror> wanted = new ArrayList<>();
+    List<Future<Void>> held = new ArrayList<>();
+    List<WebSocketActionProps> actions = rule.parsed();
+    for (int i = 0; i < actions.size(); i++) {
+      WebSocketActionProps props = actions.get(i);
+      if (props.clientMode()) {
+        continue;
+      }
+      for (int n = 0; n < props.concurrency(); n++) {
+        Mirror mirror = new Mirror(props.path(), EndpointHolder.ruleHolderId(rule.id(), i, n));
+        wanted.add(mirror);
+        if (!rt.mirrors.contains(mirror) || !rule.definition().equals(rt.mirrored)) {
+          held.add(endpoints.hold(mirror.path(), new EndpointHolder(mirror.holderId(), props.pingInterval(),
+            props.overflow(), props.clientQueueBytes())));
+        }
+      }
+    }
+    List<Future<Void>> released = new ArrayList<>();
+    for (Mirror old : rt.mirrors) {
+      if (!wanted.contains(old)) {
+        released.add(endpoints.release(old.path(), old.holderId()));
+      }
+    }
+    rt.mirrors.clear();
+    rt.mirrors.addAll(wanted);
+    rt.mirrored = rule.definition();
+    rt.deployed = null;
+    rt.message = "";
+    return Future.join(held).compose(v -> Future.join(released)).mapEmpty();
+  }
+
+  private Future<Void> releaseMirrors(String id) {
+    Runtime rt = runtimes.get(id);
+    if (rt == null || rt.mirrors.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<Future<Void>> released = new ArrayList<>();
+    rt.mirrors.forEach(m -> released.add(endpoints.release(m.path(), m.holderId())));
+    rt.mirrors.clear();
+    rt.mirrored = null;
+    return Future.join(released).mapEmpty();
+  }
+
+  /** A dropped rule leaves no disk cache behind on this node, of any instance of any of its actions. */
+  private Future<Void> clearCaches(String id) {
+    return store.clearCaches(WebSocketSinkVerticle.cacheKeyPrefix(id));
   }
 
   /** Validates a rule without storing or starting anything (POST /rules/validate). */
@@ -347,6 +526,7 @@ public final class RuleManager {
    */
   private Future<Void> deploy(Rule rule) {
     Runtime rt = runtime(rule.id());
+    rt.deployed = rule.definition();
     int count = rule.actions().size();
     int[] instances = rule.parsed().stream().mapToInt(WebSocketActionProps::concurrency).toArray();
     boolean direct = count == 1 && instances[0] == 1;

@@ -63,12 +63,17 @@ final class Endpoint {
   /** The data server's maxFrameSize: larger messages go out in several frames, as Vert.x writes them. */
   private final int maxFrameSize;
 
-  Endpoint(Vertx vertx, String path, AccessCounters counters, int maxFrameSize) {
+  /**
+   * @param nodeId this node's id in a cluster, or null: a clustered node takes frames from the sinks of every node on
+   *               its own cluster-wide address; otherwise only local sinks send, to a local address
+   */
+  Endpoint(Vertx vertx, String path, AccessCounters counters, int maxFrameSize, String nodeId) {
     this.vertx = vertx;
     this.path = path;
     this.counters = counters;
     this.maxFrameSize = maxFrameSize;
-    this.frames = vertx.eventBus().consumer(Addresses.endpointFrames(path), this::onFrame);
+    this.frames = nodeId == null ? vertx.eventBus().localConsumer(Addresses.endpointFrames(path), this::onFrame)
+      : vertx.eventBus().consumer(Addresses.nodeEndpointFrames(nodeId, path), this::onFrame);
     this.ready = frames.completion();
   }
 

@@ -15,6 +15,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SocketAddress;
 import io.wsink.Addresses;
 import io.wsink.KeyedQueue;
+import io.wsink.cluster.ClusterView;
 import io.wsink.config.DataServerSettings;
 import io.wsink.tls.ServerTls;
 import org.slf4j.Logger;
@@ -63,6 +64,8 @@ public final class ServerVerticle extends VerticleBase {
   private Future<Void> closing = Future.succeededFuture();
   private MessageConsumer<JsonObject> control;
   private boolean stopping;
+  /** This node's id when it is part of a cluster (§7): frames then come from the sinks of every node. */
+  private String nodeId;
 
   /**
    * @param undeployWhenIdle true for a data server started on demand by a standalone sink verticle (§9): it undeploys
@@ -77,6 +80,8 @@ public final class ServerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    ClusterView cluster = ClusterView.of(vertx);
+    nodeId = cluster == null ? null : cluster.nodeId();
     control = vertx.eventBus().localConsumer(Addresses.SERVER_CONTROL, this::control);
     return control.completion();
   }
@@ -115,7 +120,7 @@ public final class ServerVerticle extends VerticleBase {
     return ensureListening().compose(s -> {
       Endpoint endpoint = endpoints.computeIfAbsent(path, p -> {
         LOG.info("websocket endpoint {} registered by {}", p, holder.id());
-        return new Endpoint(vertx, p, counters, settings.maxFrameSize());
+        return new Endpoint(vertx, p, counters, settings.maxFrameSize(), nodeId);
       });
       endpoint.hold(holder);
       return endpoint.ready();

@@ -8,14 +8,23 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.eventbus.Message;
 import io.wsink.Addresses;
+import io.wsink.cluster.ClusterView;
 import io.wsink.pipeline.Frame;
 import io.wsink.server.EndpointHolder;
 import io.wsink.server.EndpointRegistry;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * Server mode (§4.2): holds the endpoint while the action runs and publishes each frame once on the endpoint's address;
  * the data server writes it to every connected client through that client's bounded queue.
+ *
+ * <p>In a cluster (§7) each frame goes once to each node's data server, every one of which serves the endpoint, and an
+ * acknowledgement counts the clients of all of them. (A publish reaches every node too, but brings no answers back; the
+ * event bus still keeps each node's frames in order, and the frame is encoded once per node either way.)
  */
 final class ServerTarget implements SinkTarget {
 
@@ -26,6 +35,11 @@ final class ServerTarget implements SinkTarget {
   private final String address;
   private final SinkMetrics metrics;
   private final DeliveryOptions frameOptions;
+  /** This node's view of the cluster, or null when not clustered. */
+  private final ClusterView cluster;
+  /** The nodes frames last went to, and their endpoint addresses (rebuilt when membership changes). */
+  private List<String> nodes = List.of();
+  private String[] nodeAddresses = new String[0];
 
   ServerTarget(Vertx vertx, EndpointRegistry registry, WebSocketActionProps props, String holderId, SinkMetrics metrics) {
     this.eventBus = vertx.eventBus();
@@ -35,6 +49,7 @@ final class ServerTarget implements SinkTarget {
     this.address = Addresses.endpointFrames(path);
     this.metrics = metrics;
     this.frameOptions = new DeliveryOptions().addHeader(Addresses.HOLDER_HEADER, holderId);
+    this.cluster = ClusterView.of(vertx);
   }
 
   @Override
@@ -44,6 +59,10 @@ final class ServerTarget implements SinkTarget {
 
   @Override
   public void send(Frame frame, Promise<Integer> ack, long receivedNanos) {
+    if (cluster != null) {
+      sendToEveryNode(frame, ack, receivedNanos);
+      return;
+    }
     if (ack == null) {
       eventBus.publish(address, frame.payload(), frameOptions);
       metrics.sent(receivedNanos);
@@ -59,6 +78,53 @@ final class ServerTarget implements SinkTarget {
           "not handed to the data server: " + ar.cause().getMessage()));
       }
     });
+  }
+
+  private void sendToEveryNode(Frame frame, Promise<Integer> ack, long receivedNanos) {
+    String[] addresses = nodeAddresses();
+    if (ack == null) {
+      for (String node : addresses) {
+        eventBus.send(node, frame.payload(), frameOptions);
+      }
+      metrics.sent(receivedNanos);
+      return;
+    }
+    List<Future<Message<Integer>>> replies = new ArrayList<>(addresses.length);
+    for (String node : addresses) {
+      replies.add(eventBus.request(node, frame.payload(), frameOptions));
+    }
+    Future.join(replies).onComplete(ar -> {
+      int delivered = 0;
+      int answered = 0;
+      String failure = null;
+      for (Future<Message<Integer>> reply : replies) {
+        if (reply.succeeded()) {
+          delivered += reply.result().body();
+          answered++;
+        } else if (reply.cause() instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS) {
+          answered++; // a node that does not serve the endpoint (yet, or any more) has no clients of it
+        } else {
+          failure = reply.cause().getMessage();
+        }
+      }
+      if (answered > 0) {
+        metrics.sent(receivedNanos);
+        ack.tryComplete(delivered); // the clients of the nodes that answered: a node lost meanwhile had its own
+      } else {
+        metrics.exception("endpoint " + path + ": " + failure);
+        ack.tryFail(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, AckFailure.NOT_DELIVERED,
+          "not handed to any node's data server: " + failure));
+      }
+    });
+  }
+
+  private String[] nodeAddresses() {
+    List<String> now = cluster.nodes();
+    if (now != nodes) {
+      nodes = now;
+      nodeAddresses = now.stream().map(node -> Addresses.nodeEndpointFrames(node, path)).toArray(String[]::new);
+    }
+    return nodeAddresses;
   }
 
   @Override

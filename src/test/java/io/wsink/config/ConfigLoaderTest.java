@@ -46,7 +46,7 @@ class ConfigLoaderTest {
       assertEquals(new RestSettings("127.0.0.1", 9081, List.of()), s.rest());
       assertEquals(new StoreSettings("data"), s.store());
       assertEquals(new SinkDefaults(false, 1024, 1024000, 256, 0, false, ""), s.sink());
-      assertEquals(new ClusterSettings(false, "127.0.0.1"), s.cluster());
+      assertEquals(new ClusterSettings(false, "127.0.0.1", 0, "cluster.xml"), s.cluster());
       assertEquals(new DataServerSettings("0.0.0.0", 10081, null), s.source());
       assertEquals(new MetricsSettings(true), s.metrics());
     });
@@ -109,7 +109,7 @@ class ConfigLoaderTest {
     expectSettings(vertx, ctx, confDir(dir), env, new Properties(), s -> {
       assertEquals(10082, s.source().httpServerPort());
       assertEquals(List.of("t1", "t2"), s.rest().tokens());
-      assertEquals(new ClusterSettings(true, "10.0.0.5"), s.cluster());
+      assertEquals(new ClusterSettings(true, "10.0.0.5", 0, "cluster.xml"), s.cluster());
     });
   }
 
@@ -285,7 +285,7 @@ class ConfigLoaderTest {
   void unknownKeyWithoutSuggestionListsTheValidKeys(Vertx vertx, VertxTestContext ctx) throws IOException {
     write("wsink.yaml", "cluster:\n  hazelcastConfig: x.xml\n");
     expectError(vertx, ctx, confDir(dir), Map.of(), new Properties(),
-        origin("wsink.yaml") + ": cluster.hazelcastConfig: unknown key (valid keys: cluster.enabled, cluster.host)");
+        origin("wsink.yaml") + ": cluster.hazelcastConfig: unknown key (valid keys: cluster.enabled, cluster.host, cluster.port, cluster.config)");
   }
 
   @Test
