@@ -63,16 +63,42 @@ public final class TestNode {
    * at any moment by an outgoing connection of this or another process, and a test that binds it again fails.
    */
   public static int freePort() {
+    return freePorts(1);
+  }
+
+  /**
+   * The first of {@code count} consecutive free TCP ports on loopback (see {@link #freePort}), for a program that
+   * numbers its ports from a base, such as {@code deploy/local-cluster.sh}.
+   */
+  public static int freePorts(int count) {
     for (int attempt = 0; attempt < 200; attempt++) {
-      int port = FIXED_PORTS_FROM + RANDOM.nextInt(FIXED_PORTS_TO - FIXED_PORTS_FROM);
-      try (ServerSocket socket = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
-        return socket.getLocalPort();
-      } catch (IOException taken) {
-        // try another
+      int base = FIXED_PORTS_FROM + RANDOM.nextInt(FIXED_PORTS_TO - FIXED_PORTS_FROM - count + 1);
+      if (allFree(base, count)) {
+        return base;
       }
     }
-    throw new UncheckedIOException(new IOException("no free port between " + FIXED_PORTS_FROM + " and "
-      + FIXED_PORTS_TO + " after 200 attempts"));
+    throw new UncheckedIOException(new IOException("no " + count + " consecutive free port(s) between "
+      + FIXED_PORTS_FROM + " and " + FIXED_PORTS_TO + " after 200 attempts"));
+  }
+
+  private static boolean allFree(int base, int count) {
+    java.util.List<ServerSocket> held = new java.util.ArrayList<>();
+    try {
+      for (int port = base; port < base + count; port++) {
+        held.add(new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress()));
+      }
+      return true;
+    } catch (IOException taken) {
+      return false;
+    } finally {
+      for (ServerSocket socket : held) {
+        try {
+          socket.close();
+        } catch (IOException ignored) {
+          // released either way
+        }
+      }
+    }
   }
 
   /** Holds a free loopback port (see {@link #freePort}) until closed: the test's stand-in for "port in use". */
