@@ -71,6 +71,14 @@ public final class Addresses {
     return "wsink.cluster." + name;
   }
 
+  /**
+   * In a cluster, the disk cache another node kept for action {@code action} of a rule, handed to the node that runs the
+   * action now (its instance 0 takes it); a request carries one cache page (a JsonArray) and is answered once taken.
+   */
+  public static String cacheHandoff(String ruleId, int action) {
+    return "wsink.cache." + ruleId + "." + action;
+  }
+
   /** Requests to the rule manager of one node of a cluster, e.g. the status of a rule it runs. */
   public static String nodeRules(String nodeId) {
     return "wsink.node." + nodeId + ".rules";

@@ -67,6 +67,8 @@ public final class RuleManager {
     /** In a cluster, when another node runs the rule: the endpoint holders held here for it, and for which definition. */
     final List<Mirror> mirrors = new ArrayList<>();
     JsonObject mirrored;
+    /** In a cluster: whether the disk cache this node kept for the rule was handed to the node that runs it now. */
+    boolean cacheHandedOver;
   }
 
   /** An endpoint held on this node's data server for a server-mode action that another node runs. */
@@ -379,7 +381,7 @@ public final class RuleManager {
       }
       return parse(stored.definition()).compose(rule -> ownership.claim(id).compose(mine -> {
         if (!mine) {
-          return undeploy(id, (short) 1000).compose(v -> mirror(rule));
+          return undeploy(id, (short) 1000).compose(v -> mirror(rule)).compose(v -> handOverCache(rule));
         }
         boolean current = rt != null && stored.definition().equals(rt.deployed);
         if (current && !restart) {
@@ -408,7 +410,7 @@ public final class RuleManager {
   private Future<Void> deployIfOwned(Rule rule) {
     return ownership.claim(rule.id()).compose(mine -> {
       if (!mine) {
-        return mirror(rule);
+        return mirror(rule).compose(v -> handOverCache(rule));
       }
       // the sinks hold the endpoints under the same holder ids the mirrors used, replacing them without a gap
       Runtime rt = runtime(rule.id());
@@ -458,6 +460,48 @@ public final class RuleManager {
     rt.deployed = null;
     rt.message = "";
     return Future.join(held).compose(v -> Future.join(released)).mapEmpty();
+  }
+
+  /**
+   * In a cluster, a node that kept a disk cache for a client-mode rule another node runs now (it ran the rule, left,
+   * and came back) hands each page to that node's sink, which resends it; a page goes from this store only once taken.
+   * Done once; a hand-over that fails (the owner's sink not started yet) is tried again at the next reconcile.
+   */
+  private Future<Void> handOverCache(Rule rule) {
+    Runtime rt = runtime(rule.id());
+    if (rt.cacheHandedOver) {
+      return Future.succeededFuture();
+    }
+    rt.cacheHandedOver = true;
+    Future<Void> chain = Future.succeededFuture();
+    List<WebSocketActionProps> actions = rule.parsed();
+    for (int i = 0; i < actions.size(); i++) {
+      if (!actions.get(i).clientMode()) {
+        continue;
+      }
+      String address = Addresses.cacheHandoff(rule.id(), i);
+      for (int n = 0; n < actions.get(i).concurrency(); n++) {
+        String key = WebSocketSinkVerticle.cacheKey(rule.id(), i, n);
+        chain = chain.compose(v -> store.listCachePages(key)).compose(pages -> {
+          Future<Void> pageChain = Future.succeededFuture();
+          for (long[] page : pages) {
+            pageChain = pageChain.compose(v -> store.loadCachePage(key, page[0]))
+              .compose(cached -> vertx.eventBus().request(address, cached.items(), OTHER_NODE))
+              .compose(taken -> store.deleteCachePage(key, page[0]));
+          }
+          return pageChain.onSuccess(v -> {
+            if (!pages.isEmpty()) {
+              LOG.info("rule {}: handed {} cached page(s) of {} to the node that runs it", rule.id(), pages.size(), key);
+            }
+          });
+        });
+      }
+    }
+    return chain.recover(err -> {
+      rt.cacheHandedOver = false;
+      LOG.warn("rule {}: could not hand its disk cache to the node that runs it yet: {}", rule.id(), err.getMessage());
+      return Future.succeededFuture();
+    });
   }
 
   private Future<Void> releaseMirrors(String id) {

@@ -9,6 +9,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.wsink.Addresses;
 import io.wsink.Detached;
@@ -169,6 +170,11 @@ public final class WebSocketSinkVerticle extends VerticleBase {
           vertx.eventBus().<JsonObject>localConsumer(Addresses.sinkControl(ruleId, action, instance), this::control).completion())
           .mapEmpty();
       }
+      if (cache != null && vertx.isClustered() && instance == 0) {
+        registered = Future.all(registered,
+          vertx.eventBus().<JsonArray>consumer(Addresses.cacheHandoff(ruleId, action), this::takeOverCache).completion())
+          .mapEmpty();
+      }
       return registered;
     }).onFailure(err -> removeMeters()); // no stop() follows a failed start
   }
@@ -220,6 +226,18 @@ public final class WebSocketSinkVerticle extends VerticleBase {
       rowAcks.set(entries - 1, ack);
       deliver(payload, rowAcks, received);
     }
+  }
+
+  /**
+   * A page of the disk cache that another node of the cluster kept for this action while it ran it (§7), handed over
+   * when that node came back: resent from here, through this action's own cache and its bounds.
+   */
+  private void takeOverCache(Message<JsonArray> msg) {
+    long now = System.nanoTime();
+    for (Object item : msg.body()) {
+      cache.accept(CacheStage.decode((JsonObject) item), List.of(), now);
+    }
+    msg.reply(msg.body().size());
   }
 
   /** Through the cache when there is one (client mode with enableCache), else straight on. */

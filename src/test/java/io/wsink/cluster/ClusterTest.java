@@ -39,6 +39,8 @@ class ClusterTest {
   @TempDir
   Path dir;
 
+  private final String clusterName = "wsink-test-" + UUID.randomUUID();
+  private final List<Integer> hazelcastPorts = new ArrayList<>();
   private final List<Vertx> vertxes = new ArrayList<>();
   private final List<TestNode> nodes = new ArrayList<>();
 
@@ -149,42 +151,106 @@ class ClusterTest {
     await(remote.close());
   }
 
+  @Test
+  void whatANodeCachedIsResentByTheNewOwnerWhenThatNodeReturns() throws Exception {
+    List<TestNode> cluster = startCluster(2);
+    TestNode a = cluster.get(0);
+    TestNode b = cluster.get(1);
+    int remotePort = TestNode.freePort(); // nobody listens yet: what node a takes, it caches on disk
+    JsonObject props = Rules.clientProps(remotePort).put("sendSingle", true).put("enableCache", true)
+      .put("memoryCacheThreshold", 0).put("bufferPageSize", 1);
+    await(a.createRule(Rules.rule("kept", props)));
+    String ownerId = await(a.status("kept")).getString("node");
+    assertEquals(ClusterView.of(a.vertx()).nodeId(), ownerId, "the node that created it claimed it");
+    for (int i = 1; i <= 3; i++) {
+      assertEquals(202, await(a.post("/publish/rule.kept", new JsonObject().put("kept", i))).statusCode());
+    }
+    await(a.awaitStatus("kept", "3 cached on disk", s -> s.getLong(Rules.SINK0 + "cache_disk_length", 0L) == 3));
+
+    // node a leaves; node b runs the rule, and caches on its own disk what it cannot send
+    await(a.stop());
+    nodes.remove(a);
+    await(a.vertx().close());
+    await(b.awaitStatus("kept", "running on node b", s -> "running".equals(s.getString("status"))
+      && ClusterView.of(b.vertx()).nodeId().equals(s.getString("node")), 600));
+
+    // the remote server is up and node a comes back: node b resends what node a had cached
+    RecordingServer remote = new RecordingServer(b.vertx(), "remote");
+    await(remote.listen(remotePort));
+    TestNode back = restartNode(0);
+    awaitMembers(List.of(back, b), 2);
+    await(remote.awaitUntil("the 3 rows node a cached", r -> r.messages().size() >= 3));
+    List<Integer> got = remote.messages().stream().map(m -> new JsonObject(m.toString()).getInteger("kept")).toList();
+    assertEquals(List.of(1, 2, 3), got, "each row once, in order");
+    await(remote.close());
+    // node a's own copy went once node b had taken it (its store is locked while it runs: stopped first)
+    await(back.stop());
+    nodes.remove(back);
+    assertEquals(0, cachedPages(dir.resolve("node0").resolve("data").resolve("wsink.db")));
+  }
+
   /** Starts {@code n} nodes, each on its own clustered Vert.x; completes once every node sees all of them. */
   private List<TestNode> startCluster(int n) throws Exception {
-    String name = "wsink-test-" + UUID.randomUUID();
-    List<Integer> ports = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      ports.add(TestNode.freePort());
+      hazelcastPorts.add(TestNode.freePort());
     }
     List<Future<Vertx>> started = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      Config config = HazelcastConfig.load("conf", ClusterSettings.DEFAULT_CONFIG).setClusterName(name);
-      config.getNetworkConfig().setPort(ports.get(i)).setPortAutoIncrement(false);
-      config.getNetworkConfig().getJoin().getTcpIpConfig()
-        .setMembers(ports.stream().map(p -> "127.0.0.1:" + p).toList());
-      VertxOptions options = new VertxOptions();
-      options.getEventBusOptions().setHost("127.0.0.1");
-      started.add(Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(config)).buildClustered());
+      started.add(clusteredVertx(i));
     }
     for (Future<Vertx> vertx : started) {
       vertxes.add(await(vertx));
     }
     List<TestNode> cluster = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      TestNode node = await(TestNode.start(vertxes.get(i), dir.resolve("node" + i)));
-      nodes.add(node);
-      cluster.add(node);
+      cluster.add(startNode(vertxes.get(i), i));
     }
+    awaitMembers(cluster, n);
+    return cluster;
+  }
+
+  /** Node {@code i} again, with its store as it left it, on a new Vert.x that joins the cluster. */
+  private TestNode restartNode(int i) throws Exception {
+    hazelcastPorts.set(i, TestNode.freePort()); // its old port may linger a moment after the close
+    Vertx vertx = await(clusteredVertx(i));
+    vertxes.add(vertx);
+    return startNode(vertx, i);
+  }
+
+  private Future<Vertx> clusteredVertx(int i) {
+    Config config = HazelcastConfig.load("conf", ClusterSettings.DEFAULT_CONFIG).setClusterName(clusterName);
+    config.getNetworkConfig().setPort(hazelcastPorts.get(i)).setPortAutoIncrement(false);
+    config.getNetworkConfig().getJoin().getTcpIpConfig()
+      .setMembers(hazelcastPorts.stream().map(p -> "127.0.0.1:" + p).toList());
+    VertxOptions options = new VertxOptions();
+    options.getEventBusOptions().setHost("127.0.0.1");
+    return Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(config)).buildClustered();
+  }
+
+  private TestNode startNode(Vertx vertx, int i) throws Exception {
+    TestNode node = await(TestNode.start(vertx, dir.resolve("node" + i)));
+    nodes.add(node);
+    return node;
+  }
+
+  private static void awaitMembers(List<TestNode> cluster, int n) throws Exception {
     for (TestNode node : cluster) {
-      await(Poll.until(node.vertx(), "every node a member", () -> Future.succeededFuture(
+      await(Poll.until(node.vertx(), n + " members", () -> Future.succeededFuture(
         ClusterView.of(node.vertx()).nodes().size()), size -> size == n));
     }
-    return cluster;
   }
 
   /** The one row of a server-mode message: eKuiper sends a result set, {@code [row]}, unless sendSingle. */
   private static JsonObject row(Object message) {
     return new JsonArray(message.toString()).getJsonObject(0);
+  }
+
+  /** Rows in the disk cache of a stopped node's store. */
+  private static int cachedPages(Path store) throws java.sql.SQLException {
+    try (var connection = java.sql.DriverManager.getConnection("jdbc:sqlite:" + store);
+         var rows = connection.createStatement().executeQuery("SELECT count(*) FROM cache")) {
+      return rows.getInt(1);
+    }
   }
 
   private static Future<JsonArray> rules(TestNode node) {
