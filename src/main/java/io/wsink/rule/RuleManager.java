@@ -379,16 +379,19 @@ public final class RuleManager {
         }
         return stopped.onSuccess(v -> runtime(id).message = CANCELED);
       }
-      return parse(stored.definition()).compose(rule -> ownership.claim(id).compose(mine -> {
+      // parsed only when there is something to do: this runs for every rule on every membership check
+      return ownership.claim(id).compose(mine -> {
         if (!mine) {
-          return undeploy(id, (short) 1000).compose(v -> mirror(rule)).compose(v -> handOverCache(rule));
+          boolean current = rt != null && !rt.running && stored.definition().equals(rt.mirrored) && rt.cacheHandedOver;
+          return current ? Future.succeededFuture() : parse(stored.definition()).compose(rule ->
+            undeploy(id, (short) 1000).compose(v -> mirror(rule)).compose(v -> handOverCache(rule)));
         }
         boolean current = rt != null && stored.definition().equals(rt.deployed);
         if (current && !restart) {
           return Future.succeededFuture(); // running as defined, or failed to start as defined: nothing new to try
         }
-        return undeploy(id, (short) 1000).compose(v -> deployIfOwned(rule));
-      })).recover(err -> {
+        return parse(stored.definition()).compose(rule -> undeploy(id, (short) 1000).compose(v -> deployIfOwned(rule)));
+      }).recover(err -> {
         runtime(id).message = err.getMessage();
         return Future.succeededFuture();
       });
