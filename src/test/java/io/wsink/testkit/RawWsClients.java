@@ -47,6 +47,21 @@ public final class RawWsClients implements AutoCloseable {
     }
   }
 
+  /** A socket upgraded by {@link #upgradeWith} and the head of the server's 101 answer. */
+  public record Upgraded(Socket socket, String head) {
+  }
+
+  /**
+   * Upgrades {@code path} on 127.0.0.1:{@code port} with {@code extraHeaders} ({@code "Name: value"}, say an extension
+   * offer) and reads the response head, nothing more.
+   */
+  public Upgraded upgradeWith(int port, String path, String... extraHeaders) throws IOException {
+    Socket socket = connect(port, 0);
+    String head = exchange(socket, request(path, port, extraHeaders));
+    checkSwitched(head, path);
+    return new Upgraded(socket, head);
+  }
+
   /** {@link #upgrade(int, String, int)} with the default receive buffer. */
   public Socket upgrade(int port, String path) throws IOException {
     return upgrade(port, path, 0);
@@ -111,8 +126,16 @@ public final class RawWsClients implements AutoCloseable {
    * payload in one write, so that the server has all of it before it can answer.
    */
   public static void writeFrame(Socket socket, int opcode, byte[] payload, boolean fin) throws IOException {
+    writeFrame(socket, opcode, payload, fin, 0);
+  }
+
+  /**
+   * {@link #writeFrame(Socket, int, byte[], boolean)} with reserved bits: {@code rsv} is RSV1 RSV2 RSV3 as three bits
+   * (4 is RSV1, which permessage-deflate uses; 2 is RSV2; 1 is RSV3).
+   */
+  public static void writeFrame(Socket socket, int opcode, byte[] payload, boolean fin, int rsv) throws IOException {
     ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
-    frame.write((fin ? 0x80 : 0) | opcode);
+    frame.write((fin ? 0x80 : 0) | (rsv & 0x7) << 4 | opcode);
     if (payload.length < 126) {
       frame.write(0x80 | payload.length);
     } else if (payload.length < 65536) {
