@@ -7,6 +7,7 @@ import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import io.wsink.testkit.Poll;
 import io.wsink.testkit.RawWsClients;
+import io.wsink.testkit.RawWsClients.ServerFrame;
 import io.wsink.testkit.TestNode;
 import io.wsink.testkit.WsClient;
 import org.junit.jupiter.api.AfterEach;
@@ -16,12 +17,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.net.Socket;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -134,7 +131,7 @@ class SlowClientTest {
             return null;
           })
           // the server really closed the slow client's TCP connection: reading it now ends, it does not hang
-          .compose(x -> vertx.executeBlocking(() -> readUntilClosed(slow), false))
+          .compose(x -> vertx.executeBlocking(() -> RawWsClients.readUntilClosed(slow, MAX_MESSAGES + 1000), false))
           .map(end -> {
             assertNotEquals("timeout", end, "the slow client's connection must be closed by the server");
             if (end.startsWith("close ")) {
@@ -175,7 +172,7 @@ class SlowClientTest {
             })
             .compose(x -> node.awaitStatus(RULE, "the peer that went silent is closed",
               st -> st.getInteger(SINK0 + "clients") == 1, 140))
-            .compose(x -> vertx.executeBlocking(() -> readUntilClosed(slow), false))
+            .compose(x -> vertx.executeBlocking(() -> RawWsClients.readUntilClosed(slow, MAX_MESSAGES + 1000), false))
             .map(end -> {
               assertNotEquals("timeout", end, "the dead peer's connection must be closed by the server");
               assertFalse(fast.closed().isComplete(), "the client that answers pings stays connected");
@@ -337,43 +334,13 @@ class SlowClientTest {
     return null;
   }
 
-  private record WsFrame(int opcode, byte[] payload) {
-    String text() {
-      return new String(payload, StandardCharsets.UTF_8);
-    }
-  }
-
-  /** One server-to-client frame (unmasked), RFC 6455 §5.2. */
-  private static WsFrame readFrame(DataInputStream in) throws IOException {
-    int b0 = in.readUnsignedByte();
-    int b1 = in.readUnsignedByte();
-    if ((b0 & 0x80) == 0) {
-      throw new IOException("unexpected fragmented frame (opcode " + (b0 & 0x0f) + ")");
-    }
-    if ((b1 & 0x80) != 0) {
-      throw new IOException("a server frame must not be masked");
-    }
-    long len = b1 & 0x7f;
-    if (len == 126) {
-      len = in.readUnsignedShort();
-    } else if (len == 127) {
-      len = in.readLong();
-    }
-    if (len < 0 || len > 1 << 20) {
-      throw new IOException("implausible frame length " + len);
-    }
-    byte[] payload = new byte[(int) len];
-    in.readFully(payload);
-    return new WsFrame(b0 & 0x0f, payload);
-  }
-
   /** Reads text frames until a sentinel; returns the sequence numbers of the data messages before it. */
   private static List<Integer> readUntilSentinel(Socket socket, int published) throws IOException {
     socket.setReceiveBufferSize(1 << 20); // a wider window now, so that the backlog drains quickly
     DataInputStream in = new DataInputStream(socket.getInputStream());
     List<Integer> seqs = new ArrayList<>();
     for (int frames = 0; frames < published + 1000; frames++) { // bounded; soTimeout bounds each read
-      WsFrame f = readFrame(in);
+      ServerFrame f = RawWsClients.readFrame(in);
       if (f.opcode() == 1) {
         String text = f.text();
         if (text.contains("\"sentinel\"")) {
@@ -381,40 +348,10 @@ class SlowClientTest {
         }
         seqs.add(Integer.parseInt(text.substring(0, 6)));
       } else if (f.opcode() == 8) {
-        throw new IOException("the slow client was closed: " + closeCode(f));
+        throw new IOException("the slow client was closed: " + f.closeCode());
       }
       // pings and other control frames: ignored
     }
     throw new IOException("no sentinel within " + (published + 1000) + " frames");
-  }
-
-  /**
-   * Reads whatever the server left until the connection ends: "close &lt;code&gt;" for a Close frame, "eof" or "reset"
-   * when the TCP connection was closed, "timeout" when it is still open.
-   */
-  private static String readUntilClosed(Socket socket) {
-    try {
-      DataInputStream in = new DataInputStream(socket.getInputStream());
-      for (int frames = 0; frames < MAX_MESSAGES + 1000; frames++) {
-        WsFrame f = readFrame(in);
-        if (f.opcode() == 8) {
-          return "close " + closeCode(f);
-        }
-      }
-      return "too many frames";
-    } catch (SocketTimeoutException e) {
-      return "timeout";
-    } catch (EOFException e) {
-      return "eof";
-    } catch (SocketException e) {
-      return "reset";
-    } catch (IOException e) {
-      return "error " + e;
-    }
-  }
-
-  private static int closeCode(WsFrame close) {
-    byte[] p = close.payload();
-    return p.length >= 2 ? ((p[0] & 0xff) << 8) | (p[1] & 0xff) : 1005;
   }
 }
