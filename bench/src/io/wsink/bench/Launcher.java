@@ -54,8 +54,7 @@ final class Launcher {
   }
 
   /** A server-mode wsink with these websocket action properties and data server settings on top of the defaults. */
-  Child wsinkServer(String tag, int window, JsonObject action, JsonObject source)
-    throws IOException {
+  Child wsinkServer(String tag, int window, JsonObject action, JsonObject source) throws IOException {
     return java(tag + "-wsink-server", Role.SERVER_UNDER_TEST, "WsinkMain", "--mode", "server", "--window",
       Integer.toString(window), "--action", action.encode(), "--source", source.encode());
   }
