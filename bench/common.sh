@@ -1,5 +1,11 @@
-# Shared by bench/run.sh and bench/soak.sh (sourced, not run): process clean-up, the open-files limit and the
-# compilation of the harness. Expects ROOT (the repository) and the caller's RUNNER_PID / WATCHDOG_PID variables.
+# Shared by bench/run.sh and bench/soak.sh (sourced, not run): the time limit, process clean-up, the open-files limit
+# and the compilation of the harness. Expects ROOT (the repository); moves there and installs the clean-up traps.
+
+RUN_LIMIT_S=${RUN_LIMIT_S:-600}
+START_S=$SECONDS
+RUNNER_PID=
+WATCHDOG_PID=
+cd "$ROOT"
 
 # Kill what the script started (the orchestrator and, below it, its children), by process id, deepest first.
 kill_tree() {
@@ -51,3 +57,6 @@ run_bounded() {
   WATCHDOG_PID=
   return "$status"
 }
+
+trap cleanup EXIT
+trap 'cleanup; exit 130' INT TERM

@@ -13,15 +13,10 @@
 # build uses this directory.
 set -euo pipefail
 
-RUN_LIMIT_S=${RUN_LIMIT_S:-600}
-START_S=$SECONDS
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$ROOT"
-
+# RUN_LIMIT_S (default 600), START_S, the working directory $ROOT, and the traps that end what the script started
 # shellcheck source=bench/common.sh
 source "$ROOT/bench/common.sh"
-trap cleanup EXIT
-trap 'cleanup; exit 130' INT TERM
 
 raise_open_files soak
 mkdir -p bench/target/soak

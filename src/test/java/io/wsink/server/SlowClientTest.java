@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import io.wsink.testkit.BatchPublisher;
 import io.wsink.testkit.Poll;
 import io.wsink.testkit.RawWsClients;
 import io.wsink.testkit.RawWsClients.ServerFrame;
@@ -24,7 +25,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 
 import static io.wsink.testkit.Rules.SINK0;
 import static io.wsink.testkit.Rules.rule;
@@ -117,7 +117,7 @@ class SlowClientTest {
       .compose(v -> WsClient.connect(vertx, node.dataUrl(PATH)))
       .compose(fast -> vertx.executeBlocking(() -> rawUpgrade(PATH), false)
         .compose(slow -> node.awaitClients(PATH, 2)
-          .compose(x -> publishUntilOverflowed(fast, 0))
+          .compose(x -> publishUntilOverflowed(fast))
           .map(published -> {
             checkFastClient(fast.messages(), published);
             assertFalse(fast.closed().isComplete(), "the fast client is not disconnected");
@@ -160,7 +160,7 @@ class SlowClientTest {
         .compose(slow -> {
           long heartbeat = vertx.setPeriodic(100, id -> vertx.executeBlocking(() -> sendPong(slow), false));
           return node.awaitClients(PATH, 2)
-            .compose(x -> publishUntilOverflowed(fast, 0))
+            .compose(x -> publishUntilOverflowed(fast))
             .compose(published -> node.status(RULE))
             .eventually(() -> {
               vertx.cancelTimer(heartbeat); // from now on the slow client is silent
@@ -210,7 +210,7 @@ class SlowClientTest {
       .compose(v -> WsClient.connect(vertx, node.dataUrl(PATH)))
       .compose(fast -> vertx.executeBlocking(() -> rawUpgrade(PATH), false)
         .compose(slow -> node.awaitClients(PATH, 2)
-          .compose(x -> publishUntilOverflowed(fast, 0))
+          .compose(x -> publishUntilOverflowed(fast))
           .compose(published -> {
             checkFastClient(fast.messages(), published);
             return node.status(RULE).compose(st -> {
@@ -245,37 +245,11 @@ class SlowClientTest {
    *
    * @return how many messages were published
    */
-  private Future<Integer> publishUntilOverflowed(WsClient fast, int from) {
-    return publishUntil(fast, from, st -> st.getLong(SINK0 + "records_dropped_total") > 0, "no message dropped");
-  }
-
-  /**
-   * Publishes batch after batch, each once the fast client has the previous one, until {@code stop} holds for the rule
-   * status, then {@link #TAIL} more. Bounded by {@link #MAX_MESSAGES}.
-   *
-   * @return how many messages were published
-   */
-  private Future<Integer> publishUntil(WsClient fast, int from, Predicate<JsonObject> stop, String otherwise) {
-    int to = from + BATCH;
-    publish(from, to);
-    return fast.awaitMessages(to).compose(x -> node.status(RULE)).compose(st -> {
-      if (stop.test(st)) {
-        int end = to + TAIL;
-        publish(to, end);
-        return fast.awaitMessages(end).map(end);
-      }
-      if (to >= MAX_MESSAGES) {
-        return Future.failedFuture(new AssertionError(otherwise + " after " + to + " messages of " + MESSAGE_SIZE
-          + " bytes to a client that does not read: " + st.encode()));
-      }
-      return publishUntil(fast, to, stop, otherwise);
-    });
-  }
-
-  private void publish(int from, int to) {
-    for (int i = from; i < to; i++) {
-      vertx.eventBus().publish("rule." + RULE, payload(i));
-    }
+  private Future<Integer> publishUntilOverflowed(WsClient fast) {
+    return new BatchPublisher(BATCH, TAIL, MAX_MESSAGES, i -> vertx.eventBus().publish("rule." + RULE, payload(i)),
+      fast::awaitMessages, () -> node.status(RULE))
+      .until(st -> st.getLong(SINK0 + "records_dropped_total") > 0,
+        "no message of " + MESSAGE_SIZE + " bytes dropped for a client that does not read");
   }
 
   /**

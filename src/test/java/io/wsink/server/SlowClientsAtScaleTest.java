@@ -7,6 +7,7 @@ import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import io.wsink.testkit.BatchPublisher;
 import io.wsink.testkit.Conditions;
 import io.wsink.testkit.Poll;
 import io.wsink.testkit.RawWsClients;
@@ -196,31 +197,14 @@ class SlowClientsAtScaleTest {
    * @return how many messages were published
    */
   private Future<Integer> publishUntil(Predicate<JsonObject> stop, String otherwise) {
-    return publishUntil(0, stop, otherwise);
+    return new BatchPublisher(BATCH, TAIL, MAX_MESSAGES, this::publish, fast::awaitAll, () -> node.status(RULE))
+      .until(stop, otherwise);
   }
 
-  private Future<Integer> publishUntil(int from, Predicate<JsonObject> stop, String otherwise) {
-    int to = from + BATCH;
-    publish(from, to);
-    return fast.awaitAll(to).compose(x -> node.status(RULE)).compose(st -> {
-      if (stop.test(st)) {
-        int end = to + TAIL;
-        publish(to, end);
-        return fast.awaitAll(end).map(end);
-      }
-      if (to >= MAX_MESSAGES) {
-        return Future.failedFuture(new AssertionError(otherwise + " after " + to + " messages of " + MESSAGE_SIZE
-          + " bytes: " + st.encode()));
-      }
-      return publishUntil(to, stop, otherwise);
-    });
-  }
-
-  private void publish(int from, int to) {
-    for (int i = from; i < to; i++) {
-      StringBuilder sb = new StringBuilder(MESSAGE_SIZE).append(String.format(Locale.ROOT, "%06d", i));
-      vertx.eventBus().publish("rule." + RULE, sb.append(".".repeat(MESSAGE_SIZE - sb.length())).toString());
-    }
+  /** Message number {@code i}: its number in 6 digits, then dots up to {@link #MESSAGE_SIZE}. */
+  private void publish(int i) {
+    StringBuilder sb = new StringBuilder(MESSAGE_SIZE).append(String.format(Locale.ROOT, "%06d", i));
+    vertx.eventBus().publish("rule." + RULE, sb.append(".".repeat(MESSAGE_SIZE - sb.length())).toString());
   }
 
   /** Publishes sentinels with an acknowledgement until one reached all 100 clients; completes with its number. */
