@@ -41,7 +41,7 @@ compile_harness() {
     $(find "$ROOT/bench/src" -name '*.java')
 }
 
-# Runs "$@" (a java command line) in the background with a hard stop after $1 seconds, and returns its exit status.
+# Runs "$@" in the background with a hard stop after $1 seconds (its whole process tree), and returns its exit status.
 # Sets RUNNER_PID and WATCHDOG_PID for cleanup.
 run_bounded() {
   local limit_s=$1 status=0

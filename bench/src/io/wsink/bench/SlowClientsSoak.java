@@ -110,16 +110,16 @@ final class SlowClientsSoak {
       double perClientPaused = perClient(pausedRun);
       double ratio = perClientPaused / perClientFast;
       table.row(area, "msg/s per client of the " + fast + " measured: 10 others fast (before · after) → 10 paused",
-        String.format(Locale.ROOT, "%s · %s → %s (× %.2f of the mean)", Table.rate(perClient(fastBefore)),
-          Table.rate(perClient(fastAfter)), Table.rate(perClientPaused), ratio),
+        String.format(Locale.ROOT, "%s · %s → %s (× %.2f of the mean)", rate(perClient(fastBefore)),
+          rate(perClient(fastAfter)), rate(perClientPaused), ratio),
         String.format(Locale.ROOT, "≥ × %.2f", 1 - MOST_SLOWDOWN), ratio >= 1 - MOST_SLOWDOWN);
       // the same per CPU-second the node got: what the paused clients cost the node itself, less sensitive than msg/s
       // to what other work on the machine leaves it
       double cpuFast = (perCpuSecond(fastBefore) + perCpuSecond(fastAfter)) / 2;
       double cpuRatio = perCpuSecond(pausedRun) / cpuFast;
       table.row(area, "messages fanned out per CPU-second of the node: 10 others fast (before · after) → 10 paused",
-        String.format(Locale.ROOT, "%s · %s → %s (× %.2f of the mean)", Table.rate(perCpuSecond(fastBefore)),
-          Table.rate(perCpuSecond(fastAfter)), Table.rate(perCpuSecond(pausedRun)), cpuRatio),
+        String.format(Locale.ROOT, "%s · %s → %s (× %.2f of the mean)", rate(perCpuSecond(fastBefore)),
+          rate(perCpuSecond(fastAfter)), rate(perCpuSecond(pausedRun)), cpuRatio),
         String.format(Locale.ROOT, "≥ × %.2f", 1 - MOST_SLOWDOWN), cpuRatio >= 1 - MOST_SLOWDOWN);
 
       long gaps = pausedRun.getLong("gaps", -1L);
@@ -186,6 +186,10 @@ final class SlowClientsSoak {
       throw new Child.BenchException("the load client: " + run.getString("error"));
     }
     return run.getDouble("msgPerSec") / Math.max(1, run.getInteger("connections", 1));
+  }
+
+  private static String rate(double perSecond) {
+    return count(Math.round(perSecond));
   }
 
   /** Messages the node fanned out (as the measured clients received them) per second of CPU it used. */

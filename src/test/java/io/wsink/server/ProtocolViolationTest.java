@@ -24,6 +24,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
 import java.util.zip.Deflater;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -131,7 +133,7 @@ class ProtocolViolationTest {
     });
     vertx.executeBlocking(() -> {
       RawWsClients.Upgraded upgraded = raw.upgradeWith(node.dataPort(), PATH, OFFER_DEFLATE);
-      assertTrue(upgraded.head().toLowerCase(java.util.Locale.ROOT)
+      assertTrue(upgraded.head().toLowerCase(Locale.ROOT)
         .contains("sec-websocket-extensions: permessage-deflate"), "negotiated: " + upgraded.head());
       // RSV1 marks a compressed message (RFC 7692 §6); a later one without it is sent as it is
       RawWsClients.writeFrame(upgraded.socket(), 0x1, deflate("compressed"), true, 4);
@@ -189,7 +191,7 @@ class ProtocolViolationTest {
     closesWith(vertx, ctx, expected, () -> raw.upgrade(node.dataPort(), PATH), violation, andThen);
   }
 
-  private void closesWith(Vertx vertx, VertxTestContext ctx, int expected, java.util.concurrent.Callable<Socket> upgrade,
+  private void closesWith(Vertx vertx, VertxTestContext ctx, int expected, Callable<Socket> upgrade,
                           SocketAction violation, Runnable andThen) {
     vertx.executeBlocking(() -> {
       Socket socket = upgrade.call();

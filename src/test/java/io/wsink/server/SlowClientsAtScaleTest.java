@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
@@ -307,7 +308,7 @@ class SlowClientsAtScaleTest {
           ServerFrame f = RawWsClients.readFrame(in);
           if (f.opcode() == 1) {
             String text = f.text();
-            int seq = text.contains("\"sentinel\"") ? -(new io.vertx.core.json.JsonArray(text).getJsonObject(0)
+            int seq = text.contains("\"sentinel\"") ? -(new JsonArray(text).getJsonObject(0)
               .getInteger("sentinel") + 1) : Integer.parseInt(text.substring(0, 6));
             synchronized (this) {
               frames.add(seq);
