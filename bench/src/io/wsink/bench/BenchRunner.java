@@ -105,7 +105,7 @@ public final class BenchRunner {
   }
 
   /** The first three fields of /proc/loadavg: how busy the machine was, which every figure depends on. */
-  private static String loadAverage() {
+  static String loadAverage() {
     try {
       String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
       return f[0] + ", " + f[1] + ", " + f[2];

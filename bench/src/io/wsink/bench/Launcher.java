@@ -1,5 +1,7 @@
 package io.wsink.bench;
 
+import io.vertx.core.json.JsonObject;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,7 +50,13 @@ final class Launcher {
   }
 
   Child wsinkServer(String tag, int window) throws IOException {
-    return java(tag + "-wsink-server", Role.SERVER_UNDER_TEST, "WsinkMain", "--mode", "server", "--window", Integer.toString(window));
+    return wsinkServer(tag, window, new JsonObject(), new JsonObject());
+  }
+
+  /** A server-mode wsink with these websocket action properties and data server settings on top of the defaults. */
+  Child wsinkServer(String tag, int window, JsonObject action, JsonObject source) throws IOException {
+    return java(tag + "-wsink-server", Role.SERVER_UNDER_TEST, "WsinkMain", "--mode", "server", "--window",
+      Integer.toString(window), "--action", action.encode(), "--source", source.encode());
   }
 
   Child rawClient(String tag, String target) throws IOException {
@@ -60,8 +68,10 @@ final class Launcher {
       "--window", Integer.toString(window));
   }
 
-  Child javaLoad(String tag, String url, int connections) throws IOException {
-    return java(tag + "-java-load", Role.MEASURING, "LoadClientMain", "--url", url, "--conns", Integer.toString(connections));
+  Child javaLoad(String tag, String url, int connections, String... options) throws IOException {
+    List<String> args = new ArrayList<>(List.of("--url", url, "--conns", Integer.toString(connections)));
+    args.addAll(List.of(options));
+    return java(tag + "-java-load", Role.MEASURING, "LoadClientMain", args.toArray(String[]::new));
   }
 
   Child nodeLoad(String tag, String url, int connections) throws IOException {

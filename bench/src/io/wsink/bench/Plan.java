@@ -55,9 +55,11 @@ record Plan(boolean quick, int runs, List<Integer> fanOutClients, List<Integer> 
    * without adding throughput. Sized to about {@value #DELIVERIES_IN_FLIGHT} deliveries, 8..256 messages.
    */
   int window(int clients) {
-    if (fixedWindow > 0) {
-      return fixedWindow;
-    }
+    return fixedWindow > 0 ? fixedWindow : windowFor(clients);
+  }
+
+  /** The window sized by the client count: about {@link #DELIVERIES_IN_FLIGHT} deliveries, 8..256 requests. */
+  static int windowFor(int clients) {
     return Math.max(8, Math.min(256, DELIVERIES_IN_FLIGHT / Math.max(1, clients)));
   }
 

@@ -58,6 +58,30 @@ final class Rig implements AutoCloseable {
     }
   }
 
+  /** A condition on the system under test, checked from the orchestrator (over REST, say). */
+  interface Condition {
+    boolean holds() throws java.io.IOException, InterruptedException;
+  }
+
+  /**
+   * An unmeasured max-rate run of {@code size}-byte messages until {@code done} holds (checked every 200 ms), at most
+   * {@code maxMs}.
+   *
+   * @return whether {@code done} held
+   */
+  boolean runUntil(int size, Condition done, long maxMs)
+    throws Child.BenchException, InterruptedException, java.io.IOException {
+    sut.send("go " + size + " 0");
+    sut.expect("GOING", 10_000);
+    long deadline = System.currentTimeMillis() + maxMs;
+    boolean held;
+    while (!(held = done.holds()) && System.currentTimeMillis() < deadline) {
+      Thread.sleep(200);
+    }
+    stopAndSettle();
+    return held;
+  }
+
   /**
    * Runs one phase and returns its figures: the receiver's (msgPerSec, latency, gaps, …), the generator's (sent,
    * failed acknowledgements, the sink's own drop count) and the CPU both processes used meanwhile.

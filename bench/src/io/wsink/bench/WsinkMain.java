@@ -26,7 +26,9 @@ import java.util.stream.Stream;
  * <p>{@code --mode server}: the rule serves endpoint {@value #PATH}; clients connect to the data server.
  * {@code --mode client --target ws://127.0.0.1:P/count}: the rule dials the counting server.
  * Prints {@code READY {"port":dataPort,"path":"/bench","pingPort":restPort}}, then serves {@link SutCommands}; a stop
- * also reports the rule's own counters (drops and exceptions since the previous stop).
+ * also reports the rule's own counters (drops and exceptions since the previous stop). {@code --action JSON} adds
+ * websocket action properties (say {@code overflow}, {@code clientQueueBytes}), {@code --source JSON} data server
+ * settings (say {@code maxConnections}).
  */
 public final class WsinkMain {
 
@@ -54,11 +56,13 @@ public final class WsinkMain {
       JsonObject config = new JsonObject()
         .put("confDir", conf.toString())
         .put("rest", new JsonObject().put("ip", "127.0.0.1").put("port", restPort))
-        .put("source", new JsonObject().put("httpServerIp", "127.0.0.1").put("httpServerPort", dataPort))
+        .put("source", new JsonObject(args.get("source", "{}")).put("httpServerIp", "127.0.0.1")
+          .put("httpServerPort", dataPort))
         .put("store", new JsonObject().put("dir", work.resolve("store").toString()));
       Wsink.deploy(vertx, config).await(30, TimeUnit.SECONDS);
 
-      JsonObject action = new JsonObject().put("path", mode.equals("client") ? "/count" : PATH).put("sendSingle", true);
+      JsonObject action = new JsonObject(args.get("action", "{}"))
+        .put("path", mode.equals("client") ? "/count" : PATH).put("sendSingle", true);
       if (mode.equals("client")) {
         java.net.URI target = java.net.URI.create(args.require("target"));
         action.put("addr", target.getHost() + ":" + target.getPort()).put("path", target.getRawPath());

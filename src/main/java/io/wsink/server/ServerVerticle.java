@@ -249,6 +249,7 @@ public final class ServerVerticle extends VerticleBase {
     }
     handshake.accept().onComplete(ar -> {
       if (ar.succeeded()) {
+        ReservedBitsCheck.install(ar.result()); // Vert.x lets reserved bits through (see there)
         endpoint.attach(ar.result(), slot::release);
       } else {
         slot.release();

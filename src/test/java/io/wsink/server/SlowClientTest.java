@@ -5,8 +5,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import io.wsink.testkit.BatchPublisher;
 import io.wsink.testkit.Poll;
 import io.wsink.testkit.RawWsClients;
+import io.wsink.testkit.RawWsClients.ServerFrame;
 import io.wsink.testkit.TestNode;
 import io.wsink.testkit.WsClient;
 import org.junit.jupiter.api.AfterEach;
@@ -16,18 +18,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.net.Socket;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 
 import static io.wsink.testkit.Rules.SINK0;
 import static io.wsink.testkit.Rules.rule;
@@ -120,7 +117,7 @@ class SlowClientTest {
       .compose(v -> WsClient.connect(vertx, node.dataUrl(PATH)))
       .compose(fast -> vertx.executeBlocking(() -> rawUpgrade(PATH), false)
         .compose(slow -> node.awaitClients(PATH, 2)
-          .compose(x -> publishUntilOverflowed(fast, 0))
+          .compose(x -> publishUntilOverflowed(fast))
           .map(published -> {
             checkFastClient(fast.messages(), published);
             assertFalse(fast.closed().isComplete(), "the fast client is not disconnected");
@@ -134,7 +131,7 @@ class SlowClientTest {
             return null;
           })
           // the server really closed the slow client's TCP connection: reading it now ends, it does not hang
-          .compose(x -> vertx.executeBlocking(() -> readUntilClosed(slow), false))
+          .compose(x -> vertx.executeBlocking(() -> RawWsClients.readUntilClosed(slow, MAX_MESSAGES + 1000), false))
           .map(end -> {
             assertNotEquals("timeout", end, "the slow client's connection must be closed by the server");
             if (end.startsWith("close ")) {
@@ -163,7 +160,7 @@ class SlowClientTest {
         .compose(slow -> {
           long heartbeat = vertx.setPeriodic(100, id -> vertx.executeBlocking(() -> sendPong(slow), false));
           return node.awaitClients(PATH, 2)
-            .compose(x -> publishUntilOverflowed(fast, 0))
+            .compose(x -> publishUntilOverflowed(fast))
             .compose(published -> node.status(RULE))
             .eventually(() -> {
               vertx.cancelTimer(heartbeat); // from now on the slow client is silent
@@ -175,7 +172,7 @@ class SlowClientTest {
             })
             .compose(x -> node.awaitStatus(RULE, "the peer that went silent is closed",
               st -> st.getInteger(SINK0 + "clients") == 1, 140))
-            .compose(x -> vertx.executeBlocking(() -> readUntilClosed(slow), false))
+            .compose(x -> vertx.executeBlocking(() -> RawWsClients.readUntilClosed(slow, MAX_MESSAGES + 1000), false))
             .map(end -> {
               assertNotEquals("timeout", end, "the dead peer's connection must be closed by the server");
               assertFalse(fast.closed().isComplete(), "the client that answers pings stays connected");
@@ -213,7 +210,7 @@ class SlowClientTest {
       .compose(v -> WsClient.connect(vertx, node.dataUrl(PATH)))
       .compose(fast -> vertx.executeBlocking(() -> rawUpgrade(PATH), false)
         .compose(slow -> node.awaitClients(PATH, 2)
-          .compose(x -> publishUntilOverflowed(fast, 0))
+          .compose(x -> publishUntilOverflowed(fast))
           .compose(published -> {
             checkFastClient(fast.messages(), published);
             return node.status(RULE).compose(st -> {
@@ -248,37 +245,11 @@ class SlowClientTest {
    *
    * @return how many messages were published
    */
-  private Future<Integer> publishUntilOverflowed(WsClient fast, int from) {
-    return publishUntil(fast, from, st -> st.getLong(SINK0 + "records_dropped_total") > 0, "no message dropped");
-  }
-
-  /**
-   * Publishes batch after batch, each once the fast client has the previous one, until {@code stop} holds for the rule
-   * status, then {@link #TAIL} more. Bounded by {@link #MAX_MESSAGES}.
-   *
-   * @return how many messages were published
-   */
-  private Future<Integer> publishUntil(WsClient fast, int from, Predicate<JsonObject> stop, String otherwise) {
-    int to = from + BATCH;
-    publish(from, to);
-    return fast.awaitMessages(to).compose(x -> node.status(RULE)).compose(st -> {
-      if (stop.test(st)) {
-        int end = to + TAIL;
-        publish(to, end);
-        return fast.awaitMessages(end).map(end);
-      }
-      if (to >= MAX_MESSAGES) {
-        return Future.failedFuture(new AssertionError(otherwise + " after " + to + " messages of " + MESSAGE_SIZE
-          + " bytes to a client that does not read: " + st.encode()));
-      }
-      return publishUntil(fast, to, stop, otherwise);
-    });
-  }
-
-  private void publish(int from, int to) {
-    for (int i = from; i < to; i++) {
-      vertx.eventBus().publish("rule." + RULE, payload(i));
-    }
+  private Future<Integer> publishUntilOverflowed(WsClient fast) {
+    return new BatchPublisher(BATCH, TAIL, MAX_MESSAGES, i -> vertx.eventBus().publish("rule." + RULE, payload(i)),
+      fast::awaitMessages, () -> node.status(RULE))
+      .until(st -> st.getLong(SINK0 + "records_dropped_total") > 0,
+        "no message of " + MESSAGE_SIZE + " bytes dropped for a client that does not read");
   }
 
   /**
@@ -337,43 +308,13 @@ class SlowClientTest {
     return null;
   }
 
-  private record WsFrame(int opcode, byte[] payload) {
-    String text() {
-      return new String(payload, StandardCharsets.UTF_8);
-    }
-  }
-
-  /** One server-to-client frame (unmasked), RFC 6455 §5.2. */
-  private static WsFrame readFrame(DataInputStream in) throws IOException {
-    int b0 = in.readUnsignedByte();
-    int b1 = in.readUnsignedByte();
-    if ((b0 & 0x80) == 0) {
-      throw new IOException("unexpected fragmented frame (opcode " + (b0 & 0x0f) + ")");
-    }
-    if ((b1 & 0x80) != 0) {
-      throw new IOException("a server frame must not be masked");
-    }
-    long len = b1 & 0x7f;
-    if (len == 126) {
-      len = in.readUnsignedShort();
-    } else if (len == 127) {
-      len = in.readLong();
-    }
-    if (len < 0 || len > 1 << 20) {
-      throw new IOException("implausible frame length " + len);
-    }
-    byte[] payload = new byte[(int) len];
-    in.readFully(payload);
-    return new WsFrame(b0 & 0x0f, payload);
-  }
-
   /** Reads text frames until a sentinel; returns the sequence numbers of the data messages before it. */
   private static List<Integer> readUntilSentinel(Socket socket, int published) throws IOException {
     socket.setReceiveBufferSize(1 << 20); // a wider window now, so that the backlog drains quickly
     DataInputStream in = new DataInputStream(socket.getInputStream());
     List<Integer> seqs = new ArrayList<>();
     for (int frames = 0; frames < published + 1000; frames++) { // bounded; soTimeout bounds each read
-      WsFrame f = readFrame(in);
+      ServerFrame f = RawWsClients.readFrame(in);
       if (f.opcode() == 1) {
         String text = f.text();
         if (text.contains("\"sentinel\"")) {
@@ -381,40 +322,10 @@ class SlowClientTest {
         }
         seqs.add(Integer.parseInt(text.substring(0, 6)));
       } else if (f.opcode() == 8) {
-        throw new IOException("the slow client was closed: " + closeCode(f));
+        throw new IOException("the slow client was closed: " + f.closeCode());
       }
       // pings and other control frames: ignored
     }
     throw new IOException("no sentinel within " + (published + 1000) + " frames");
-  }
-
-  /**
-   * Reads whatever the server left until the connection ends: "close &lt;code&gt;" for a Close frame, "eof" or "reset"
-   * when the TCP connection was closed, "timeout" when it is still open.
-   */
-  private static String readUntilClosed(Socket socket) {
-    try {
-      DataInputStream in = new DataInputStream(socket.getInputStream());
-      for (int frames = 0; frames < MAX_MESSAGES + 1000; frames++) {
-        WsFrame f = readFrame(in);
-        if (f.opcode() == 8) {
-          return "close " + closeCode(f);
-        }
-      }
-      return "too many frames";
-    } catch (SocketTimeoutException e) {
-      return "timeout";
-    } catch (EOFException e) {
-      return "eof";
-    } catch (SocketException e) {
-      return "reset";
-    } catch (IOException e) {
-      return "error " + e;
-    }
-  }
-
-  private static int closeCode(WsFrame close) {
-    byte[] p = close.payload();
-    return p.length >= 2 ? ((p[0] & 0xff) << 8) | (p[1] & 0xff) : 1005;
   }
 }

@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,6 +47,21 @@ public final class RawWsClients implements AutoCloseable {
       || !head.toLowerCase(Locale.ROOT).contains("sec-websocket-accept: " + ACCEPT.toLowerCase(Locale.ROOT))) {
       throw new IOException("the upgrade of " + path + " was not accepted: " + head);
     }
+  }
+
+  /** A socket upgraded by {@link #upgradeWith} and the head of the server's 101 answer. */
+  public record Upgraded(Socket socket, String head) {
+  }
+
+  /**
+   * Upgrades {@code path} on 127.0.0.1:{@code port} with {@code extraHeaders} ({@code "Name: value"}, say an extension
+   * offer) and reads the response head, nothing more.
+   */
+  public Upgraded upgradeWith(int port, String path, String... extraHeaders) throws IOException {
+    Socket socket = connect(port, 0);
+    String head = exchange(socket, request(path, port, extraHeaders));
+    checkSwitched(head, path);
+    return new Upgraded(socket, head);
   }
 
   /** {@link #upgrade(int, String, int)} with the default receive buffer. */
@@ -111,8 +128,16 @@ public final class RawWsClients implements AutoCloseable {
    * payload in one write, so that the server has all of it before it can answer.
    */
   public static void writeFrame(Socket socket, int opcode, byte[] payload, boolean fin) throws IOException {
+    writeFrame(socket, opcode, payload, fin, 0);
+  }
+
+  /**
+   * {@link #writeFrame(Socket, int, byte[], boolean)} with reserved bits: {@code rsv} is RSV1 RSV2 RSV3 as three bits
+   * (4 is RSV1, which permessage-deflate uses; 2 is RSV2; 1 is RSV3).
+   */
+  public static void writeFrame(Socket socket, int opcode, byte[] payload, boolean fin, int rsv) throws IOException {
     ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
-    frame.write((fin ? 0x80 : 0) | opcode);
+    frame.write((fin ? 0x80 : 0) | (rsv & 0x7) << 4 | opcode);
     if (payload.length < 126) {
       frame.write(0x80 | payload.length);
     } else if (payload.length < 65536) {
@@ -132,6 +157,68 @@ public final class RawWsClients implements AutoCloseable {
     }
     socket.getOutputStream().write(frame.toByteArray());
     socket.getOutputStream().flush();
+  }
+
+  /** A frame from the server: its opcode and (unmasked) payload. */
+  public record ServerFrame(int opcode, byte[] payload) {
+
+    public String text() {
+      return new String(payload, StandardCharsets.UTF_8);
+    }
+
+    /** The status code of a Close frame; 1005 when it has none. */
+    public int closeCode() {
+      return payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005;
+    }
+  }
+
+  /** One whole server-to-client frame (unmasked, at most 1 MiB), RFC 6455 §5.2. */
+  public static ServerFrame readFrame(DataInputStream in) throws IOException {
+    int b0 = in.readUnsignedByte();
+    int b1 = in.readUnsignedByte();
+    if ((b0 & 0x80) == 0) {
+      throw new IOException("unexpected fragmented frame (opcode " + (b0 & 0x0f) + ")");
+    }
+    if ((b1 & 0x80) != 0) {
+      throw new IOException("a server frame must not be masked");
+    }
+    long len = b1 & 0x7f;
+    if (len == 126) {
+      len = in.readUnsignedShort();
+    } else if (len == 127) {
+      len = in.readLong();
+    }
+    if (len < 0 || len > 1 << 20) {
+      throw new IOException("implausible frame length " + len);
+    }
+    byte[] payload = new byte[(int) len];
+    in.readFully(payload);
+    return new ServerFrame(b0 & 0x0f, payload);
+  }
+
+  /**
+   * Reads whatever the server left until the connection ends, at most {@code maxFrames} frames: "close &lt;code&gt;"
+   * for a Close frame, "eof" or "reset" when the TCP connection was closed, "timeout" when it is still open.
+   */
+  public static String readUntilClosed(Socket socket, int maxFrames) {
+    try {
+      DataInputStream in = new DataInputStream(socket.getInputStream());
+      for (int frames = 0; frames < maxFrames; frames++) {
+        ServerFrame f = readFrame(in);
+        if (f.opcode() == 8) {
+          return "close " + f.closeCode();
+        }
+      }
+      return "too many frames";
+    } catch (SocketTimeoutException e) {
+      return "timeout";
+    } catch (EOFException e) {
+      return "eof";
+    } catch (SocketException e) {
+      return "reset";
+    } catch (IOException e) {
+      return "error " + e;
+    }
   }
 
   /**
