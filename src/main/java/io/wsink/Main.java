@@ -101,14 +101,14 @@ public final class Main {
 
   /**
    * The settings decide how the node's Vert.x is built (metrics, clustering), so they are loaded first, with
-   * a short-lived plain Vert.x of their own.
+   * a short-lived plain Vert.x of their own. It closes in the background: the node's Vert.x need not wait for it.
    */
   private static WsinkSettings loadSettings(JsonObject config) {
     Vertx bootstrap = Vertx.vertx();
     try {
       return ConfigLoader.load(bootstrap, config).await();
     } finally {
-      bootstrap.close().await();
+      bootstrap.close();
     }
   }
 

@@ -1,8 +1,5 @@
 package io.wsink.config;
 
-import io.vertx.config.ConfigRetriever;
-import io.vertx.config.ConfigRetrieverOptions;
-import io.vertx.config.ConfigStoreOptions;
 import io.vertx.config.yaml.YamlProcessor;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -54,8 +51,9 @@ import java.util.TreeSet;
  * appended). The merged tree is then checked against the schema; the first problem fails the future with a
  * {@link ConfigException}, so nothing starts half-configured.
  *
- * <p>Vert.x Config reads the files and the process environment / system properties; this class does the merging
- * itself, because Vert.x Config's merge forgets where each value came from and its env store has no nesting.
+ * <p>Vert.x Config's YAML processor parses the files; the environment and the system properties are read as they are.
+ * This class does the merging itself, because Vert.x Config's merge forgets where each value came from and its env
+ * store has no nesting. (Vert.x Config's retriever is not used: starting one cost a noticeable part of start-up.)
  */
 public final class ConfigLoader {
 
@@ -106,18 +104,10 @@ public final class ConfigLoader {
    * @return the validated settings, or a failed future with a {@link ConfigException}
    */
   public static Future<WsinkSettings> load(Vertx vertx, JsonObject options) {
-    // raw-data: keep every value a string; the loader gives env and -D values one JSON-or-string rule of its own.
-    ConfigStoreOptions env = new ConfigStoreOptions().setType("env")
-        .setConfig(new JsonObject().put("raw-data", true));
-    ConfigStoreOptions sys = new ConfigStoreOptions().setType("sys")
-        .setConfig(new JsonObject().put("raw-data", true).put("hierarchical", false).put("cache", false));
-    return retrieve(vertx, env).compose(envJson -> retrieve(vertx, sys).compose(sysJson -> {
-      Map<String, String> envMap = new HashMap<>();
-      envJson.forEach(e -> envMap.put(e.getKey(), String.valueOf(e.getValue())));
-      Properties props = new Properties();
-      sysJson.forEach(e -> props.setProperty(e.getKey(), String.valueOf(e.getValue())));
-      return load(vertx, options, envMap, props);
-    }));
+    // every value a string: the loader gives env and -D values one JSON-or-string rule of its own
+    Properties props = new Properties();
+    System.getProperties().forEach((k, v) -> props.setProperty(String.valueOf(k), String.valueOf(v)));
+    return load(vertx, options, System.getenv(), props);
   }
 
   /** As {@link #load(Vertx, JsonObject)}, with the environment and system properties given (for tests). */
@@ -238,7 +228,7 @@ public final class ConfigLoader {
         .recover(e -> Future.failedFuture(readFailure(origin, e)));
   }
 
-  /** A file under confDir, read by a Vert.x Config {@code file} store with the {@code yaml} format; null when absent. */
+  /** A file under confDir, parsed by Vert.x Config's YAML processor as the packaged defaults are; null when absent. */
   private static Future<Layer> readConfFile(Vertx vertx, Path file) {
     String origin = file.toString();
     String absolute = file.toAbsolutePath().toString();
@@ -246,30 +236,11 @@ public final class ConfigLoader {
       if (!exists) {
         return Future.succeededFuture(null);
       }
-      ConfigStoreOptions store = new ConfigStoreOptions().setType("file").setFormat("yaml")
-          .setConfig(new JsonObject().put("path", absolute));
-      return retrieve(vertx, store)
-          .recover(e -> e instanceof NullPointerException ? emptyDocument(vertx, absolute, e) : Future.failedFuture(e))
-          .map(json -> new Layer(origin, json))
+      return vertx.fileSystem().readFile(absolute)
+          .compose(bytes -> new YamlProcessor().process(vertx, new JsonObject(), bytes))
+          .map(json -> new Layer(origin, json == null ? new JsonObject() : json)) // a file of comments only: empty
           .recover(e -> Future.failedFuture(readFailure(origin, e)));
     });
-  }
-
-  /**
-   * A file with nothing but comments parses to a null document, on which the 5.0.7 retriever's merge throws a
-   * NullPointerException. Confirm that this is what happened (parse the file directly) and treat it as empty.
-   */
-  private static Future<JsonObject> emptyDocument(Vertx vertx, String file, Throwable failure) {
-    return vertx.fileSystem().readFile(file)
-        .compose(bytes -> new YamlProcessor().process(vertx, new JsonObject(), bytes))
-        .compose(json -> json == null ? Future.succeededFuture(new JsonObject()) : Future.failedFuture(failure));
-  }
-
-  /** Reads one store once: no periodic scan, and the retriever is closed whatever the outcome. */
-  private static Future<JsonObject> retrieve(Vertx vertx, ConfigStoreOptions store) {
-    ConfigRetriever retriever = ConfigRetriever.create(vertx,
-        new ConfigRetrieverOptions().setScanPeriod(0).setIncludeDefaultStores(false).addStore(store));
-    return retriever.getConfig().eventually(retriever::close);
   }
 
   private static ConfigException readFailure(String origin, Throwable e) {

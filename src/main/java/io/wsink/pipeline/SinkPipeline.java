@@ -137,6 +137,11 @@ public final class SinkPipeline {
     return sendSingle;
   }
 
+  /** No template, compression or encryption: encoding a message costs about as much as a JSON encode. */
+  public boolean lightweight() {
+    return template == null && compressor == null && encryptor == null;
+  }
+
   /** One row on its own ({@code sendSingle}); null when {@code omitIfEmpty} drops it. */
   public Frame encodeRow(JsonObject row) throws PipelineException {
     return omitIfEmpty && row.isEmpty() ? null : encode(row);

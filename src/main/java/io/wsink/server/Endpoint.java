@@ -55,6 +55,8 @@ final class Endpoint {
   // copy-on-write: the fan-out loop runs per frame, attach/detach rarely
   private ClientConnection[] clients = new ClientConnection[0];
   private final MessageConsumer<Object> frames;
+  /** The same endpoint for senders on this event loop, without the event bus (see {@link LocalEndpoint}). */
+  private final LocalEndpoint local;
   private final Future<Void> ready;
   private long maxQueuedBytes;
   private long pingTimer = -1;
@@ -74,6 +76,7 @@ final class Endpoint {
     this.maxFrameSize = maxFrameSize;
     this.frames = nodeId == null ? vertx.eventBus().localConsumer(Addresses.endpointFrames(path), this::onFrame)
       : vertx.eventBus().consumer(Addresses.nodeEndpointFrames(nodeId, path), this::onFrame);
+    this.local = LocalEndpoint.publish(vertx, vertx.getOrCreateContext(), this);
     this.ready = frames.completion();
   }
 
@@ -192,8 +195,6 @@ final class Endpoint {
   }
 
   private void onFrame(Message<Object> msg) {
-    String holderId = msg.headers().get(Addresses.HOLDER_HEADER);
-    HolderState holder = holderId == null ? departed : holders.getOrDefault(holderId, departed);
     if (!(msg.body() instanceof String) && !(msg.body() instanceof Buffer)) { // only sinks send here, but the bus is open
       LOG.warn("endpoint {}: dropped a frame that is neither text nor bytes: {}", path, msg.body());
       if (msg.replyAddress() != null) {
@@ -201,7 +202,25 @@ final class Endpoint {
       }
       return;
     }
-    Frame frame = new Frame(msg.body());
+    int delivered = fanOut(new Frame(msg.body()), msg.headers().get(Addresses.HOLDER_HEADER));
+    if (msg.replyAddress() != null) {
+      msg.reply(delivered); // the number of sockets it went to: an Integer, nothing to build per frame
+    }
+  }
+
+  /** Whether frames are still taken (until {@link #stopConsuming}). */
+  boolean consuming() {
+    return !removed;
+  }
+
+  /**
+   * Offers one frame to every client, with the overflow policy of {@code holderId} (eKuiper's defaults for an unknown
+   * or missing holder).
+   *
+   * @return the number of sockets it was handed to
+   */
+  int fanOut(Frame frame, String holderId) {
+    HolderState holder = holderId == null ? departed : holders.getOrDefault(holderId, departed);
     int delivered = 0;
     for (ClientConnection client : clients) {
       if (client.offer(frame, holder)) {
@@ -212,9 +231,7 @@ final class Endpoint {
         maxQueuedBytes = queued;
       }
     }
-    if (msg.replyAddress() != null) {
-      msg.reply(delivered); // the number of sockets it went to: an Integer, nothing to build per frame
-    }
+    return delivered;
   }
 
   private void reschedulePing() {
@@ -255,6 +272,7 @@ final class Endpoint {
    */
   Future<Void> stopConsuming() {
     removed = true;
+    LocalEndpoint.withdraw(vertx, local);
     if (pingTimer >= 0) {
       vertx.cancelTimer(pingTimer);
       pingTimer = -1;

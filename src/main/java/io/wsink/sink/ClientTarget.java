@@ -77,7 +77,8 @@ final class ClientTarget implements SinkTarget {
   private long pingTimer = -1;
   private long lastSeen;
   private String lastError = "";
-  private Runnable readyHandler = () -> { };
+  /** The cache's resend, or null when there is no cache: then nobody waits for the target, and nothing is signalled. */
+  private Runnable readyHandler;
   private Future<WebSocket> dialing;
   private boolean readySignalled;
   private long reconnects;
@@ -198,7 +199,7 @@ final class ClientTarget implements SinkTarget {
    * not recurse into the cache's resend, which writes again.
    */
   private void signalReady() {
-    if (!readySignalled) {
+    if (readyHandler != null && !readySignalled) {
       readySignalled = true;
       vertx.runOnContext(v -> {
         readySignalled = false;

@@ -1,5 +1,6 @@
 package io.wsink.sink;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -14,6 +15,7 @@ import io.wsink.cluster.ClusterView;
 import io.wsink.pipeline.Frame;
 import io.wsink.server.EndpointHolder;
 import io.wsink.server.EndpointRegistry;
+import io.wsink.server.LocalEndpoint;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -25,9 +27,14 @@ import java.util.List;
  * <p>In a cluster (§7) each frame goes once to each node's data server, every one of which serves the endpoint, and an
  * acknowledgement counts the clients of all of them. (A publish reaches every node too, but brings no answers back; the
  * event bus still keeps each node's frames in order, and the frame is encoded once per node either way.)
+ *
+ * <p>The local path: when the data server is in this Vert.x instance and not clustered, the sink can run on the data
+ * server's event loop ({@link #workContext}); there a frame is handed to the endpoint by a method call
+ * ({@link LocalEndpoint}), with the same answer as the request to its address.
  */
 final class ServerTarget implements SinkTarget {
 
+  private final Vertx vertx;
   private final EventBus eventBus;
   private final EndpointRegistry registry;
   private final String path;
@@ -40,8 +47,11 @@ final class ServerTarget implements SinkTarget {
   /** The nodes frames last went to, and their endpoint addresses (rebuilt when membership changes). */
   private List<String> nodes = List.of();
   private String[] nodeAddresses = new String[0];
+  /** The endpoint in this Vert.x instance, found once it is held; null when there is none or in a cluster. */
+  private LocalEndpoint local;
 
   ServerTarget(Vertx vertx, EndpointRegistry registry, WebSocketActionProps props, String holderId, SinkMetrics metrics) {
+    this.vertx = vertx;
     this.eventBus = vertx.eventBus();
     this.registry = registry;
     this.path = props.path();
@@ -54,13 +64,31 @@ final class ServerTarget implements SinkTarget {
 
   @Override
   public Future<Void> start() {
-    return registry.hold(path, holder);
+    return registry.hold(path, holder).andThen(ar -> {
+      if (ar.succeeded() && cluster == null) {
+        local = LocalEndpoint.find(vertx, path);
+      }
+    });
+  }
+
+  /** The data server's event loop when the endpoint is local: running there, a frame needs no event-bus round trip. */
+  @Override
+  public Context workContext(Context own) {
+    return local != null ? local.context() : own;
   }
 
   @Override
   public void send(Frame frame, Promise<Integer> ack, long receivedNanos) {
     if (cluster != null) {
       sendToEveryNode(frame, ack, receivedNanos);
+      return;
+    }
+    if (local != null && local.open()) {
+      int delivered = local.deliver(frame, holder.id());
+      metrics.sent(receivedNanos);
+      if (ack != null) {
+        ack.tryComplete(delivered);
+      }
       return;
     }
     if (ack == null) {

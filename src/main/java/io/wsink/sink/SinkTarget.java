@@ -1,5 +1,6 @@
 package io.wsink.sink;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
@@ -18,6 +19,14 @@ interface SinkTarget {
    * @param receivedNanos {@link System#nanoTime()} when the message arrived, for the latency metric
    */
   void send(Frame frame, Promise<Integer> ack, long receivedNanos);
+
+  /**
+   * Where the sink should handle its messages: {@code own} (the sink verticle's context), or a context on which this
+   * target delivers more cheaply. Asked once, after {@link #start} succeeded.
+   */
+  default Context workContext(Context own) {
+    return own;
+  }
 
   /** Frames waiting in this target. */
   int bufferLength();

@@ -1,6 +1,7 @@
 package io.wsink.sink;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -31,6 +32,7 @@ import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * One websocket action: consumes an event-bus address, runs each message through the sink pipeline and sends the
@@ -76,6 +78,13 @@ public final class WebSocketSinkVerticle extends VerticleBase {
   private Batcher batcher;
   private SinkTarget target;
   private MessageConsumer<Object> input;
+  private MessageConsumer<JsonObject> controls;
+  /**
+   * Where messages, control requests and the batcher run: this verticle's context, or the local data server's when a
+   * server-mode sink hands its frames over there by a method call ({@link SinkTarget#workContext}). Everything the
+   * sink holds is confined to it.
+   */
+  private Context work;
   private short closeCode = GOING_AWAY;
 
   /** A standalone sink (§9): no store, so no disk cache; no rule id to label meters with, so no meters. */
@@ -161,22 +170,45 @@ public final class WebSocketSinkVerticle extends VerticleBase {
     }
     String inputAddress = config.getString(INPUT, from);
     return ready.compose(v -> {
-      // the rule's own address is cluster-wide; a dispatcher's per-action address is local
-      input = inputAddress.equals(from) ? vertx.eventBus().consumer(from, this::onMessage)
-        : vertx.eventBus().localConsumer(inputAddress, this::onMessage);
-      Future<Void> registered = input.completion();
-      if (ruleId != null) {
-        registered = Future.all(registered,
-          vertx.eventBus().<JsonObject>localConsumer(Addresses.sinkControl(ruleId, action, instance), this::control).completion())
-          .mapEmpty();
+      // one instance with cheap stages moves next to a local endpoint; concurrency and costly stages keep their own loop
+      work = props.concurrency() == 1 && pipeline.lightweight() ? target.workContext(context) : context;
+      return onWork(() -> {
+        // the rule's own address is cluster-wide; a dispatcher's per-action address is local
+        input = inputAddress.equals(from) ? vertx.eventBus().consumer(from, this::onMessage)
+          : vertx.eventBus().localConsumer(inputAddress, this::onMessage);
+        Future<Void> registered = input.completion();
+        if (ruleId != null) {
+          controls = vertx.eventBus().localConsumer(Addresses.sinkControl(ruleId, action, instance), this::control);
+          registered = Future.all(registered, controls.completion()).mapEmpty();
+        }
+        if (cache != null && vertx.isClustered() && instance == 0) {
+          registered = Future.all(registered,
+            vertx.eventBus().<JsonArray>consumer(Addresses.cacheHandoff(ruleId, action), this::takeOverCache).completion())
+            .mapEmpty();
+        }
+        return registered;
+      });
+    }).onFailure(err -> { // no stop() follows a failed start
+      if (input != null) {
+        input.unregister();
       }
-      if (cache != null && vertx.isClustered() && instance == 0) {
-        registered = Future.all(registered,
-          vertx.eventBus().<JsonArray>consumer(Addresses.cacheHandoff(ruleId, action), this::takeOverCache).completion())
-          .mapEmpty();
-      }
-      return registered;
-    }).onFailure(err -> removeMeters()); // no stop() follows a failed start
+      unregisterControls();
+      removeMeters();
+    });
+  }
+
+  /**
+   * Runs {@code action} on the work context. Handlers registered there belong to that context, not to this
+   * verticle's deployment, so {@link #stop} unregisters them itself.
+   */
+  private <T> Future<T> onWork(Supplier<Future<T>> action) {
+    if (work == null || work == context) {
+      return action.get();
+    }
+    Promise<T> done = Promise.promise();
+    // completed back on this verticle's context, where start() and stop() go on
+    work.runOnContext(v -> action.get().onComplete(ar -> context.runOnContext(x -> done.handle(ar))));
+    return done.future();
   }
 
   private void onMessage(Message<Object> msg) {
@@ -373,13 +405,18 @@ public final class WebSocketSinkVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     Future<Void> unregistered = input == null ? Future.succeededFuture() : input.unregister();
-    return unregistered.transform(ar -> {
+    return unregistered.transform(ar -> onWork(() -> {
       if (batcher != null) {
         batcher.flush(); // a partial batch goes out before the close
       }
       Future<Void> cached = cache == null ? Future.succeededFuture() : cache.stop();
       return cached.transform(x -> target == null ? Future.succeededFuture() : target.stop(closeCode));
-    }).andThen(ar -> removeMeters());
+    })).eventually(this::unregisterControls).andThen(ar -> removeMeters());
+  }
+
+  /** The status stays available while the sink stops; it goes last. */
+  private Future<Void> unregisterControls() {
+    return controls == null ? Future.succeededFuture() : controls.unregister();
   }
 
   /**
