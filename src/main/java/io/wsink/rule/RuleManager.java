@@ -423,8 +423,15 @@ public final class RuleManager {
     });
   }
 
-  /** Stops the rule on this node — its sinks, or the endpoints held for it — and lets another node own it. */
+  /**
+   * Stops the rule on this node — its sinks, or the endpoints held for it — and lets another node own it. Whatever was
+   * deployed or tried here is forgotten: should this node own the rule again, it starts it.
+   */
   private Future<Void> stopHere(String id) {
+    Runtime rt = runtimes.get(id);
+    if (rt != null) {
+      rt.deployed = null;
+    }
     return undeploy(id, (short) 1000).compose(v -> releaseMirrors(id)).compose(v -> ownership.release(id));
   }
 
