@@ -351,7 +351,8 @@ public final class RuleManager {
       // in a cluster the rules this node ran are let go, and the other nodes told, so that one of them takes each over
       // now rather than when this node is seen gone
       stopped.add(serialized(id, () -> {
-        boolean ran = runtimes.get(id).running;
+        Runtime rt = runtimes.get(id); // gone when a drop of the rule came first
+        boolean ran = rt != null && rt.running;
         return undeploy(id, (short) 1001).compose(v -> ran ? ownership.release(id) : Future.succeededFuture())
           .onSuccess(v -> {
             if (ran) {
