@@ -42,6 +42,11 @@ public final class ClusterNode {
   private long timer = -1;
   private int ticks;
   private boolean checking;
+  /**
+   * The members the last check acted on (the view's list object, which changes only with membership); null before the
+   * first check, which checks every rule once (membership may have changed since the rules were recovered).
+   */
+  private List<String> checkedMembers;
 
   private ClusterNode(Vertx vertx, ClusterView view, ReplicatedTable rules, ReplicatedTable registrations,
                       ClusterOwnership ownership) {
@@ -158,11 +163,17 @@ public final class ClusterNode {
       return;
     }
     boolean full = ++ticks % FULL_CHECK_EVERY == 0;
-    boolean changed = view.refresh();
+    // compared with what the last check saw, not with the last refresh: a claim refreshes the view too, and the change
+    // it saw must still have every rule checked
+    view.refresh();
+    List<String> members = view.nodes();
+    boolean first = checkedMembers == null;
+    boolean changed = members != checkedMembers;
+    checkedMembers = members;
     if (!changed && !full) {
       return;
     }
-    if (changed) {
+    if (changed && !first) {
       LOG.info("cluster membership changed: {} member(s)", view.nodes().size());
     }
     checking = true;

@@ -162,7 +162,8 @@ final class ReplicatedTable {
         String key = e.getKey();
         JsonObject value = decode(e.getValue()).getJsonObject(VALUE);
         if (!Objects.equals(value, mirrored.get(key))) {
-          done.add(perKey.run(key, () -> apply(key, value)).onSuccess(v -> handler.handle(new Change(key, false))));
+          // read again in the key's turn: a change made here meanwhile (queued before) must not be undone by this read
+          done.add(resync(key).onSuccess(v -> handler.handle(new Change(key, false))));
         }
       }
       return Future.join(done).mapEmpty();

@@ -88,6 +88,8 @@ public final class RuleManager {
   private final JsonObject sinkDefaults;
   private final Map<String, Runtime> runtimes = new HashMap<>();
   private final KeyedQueue queue = new KeyedQueue();
+  /** Set by {@link #shutdown}: from then on the node reconciles nothing, so it neither claims nor starts a rule. */
+  private boolean shutDown;
 
   public RuleManager(Vertx vertx, RuleRegistry registry, RuleOwnership ownership, EndpointRegistry endpoints,
                      SinkDefaults sinkDefaults, Store store, Map<String, JsonObject> resources, MeterRegistry meterRegistry) {
@@ -346,6 +348,7 @@ public final class RuleManager {
    * the stored state alone so that the rules come back as they were. Client-mode actions close with 1001.
    */
   public Future<Void> shutdown() {
+    shutDown = true;
     List<Future<Void>> stopped = new ArrayList<>();
     for (String id : List.copyOf(runtimes.keySet())) {
       // in a cluster the rules this node ran are let go, and the other nodes told, so that one of them takes each over
@@ -371,7 +374,10 @@ public final class RuleManager {
    * stopped or dropped runs nowhere. A start that failed is not tried again until the definition changes.
    */
   public Future<Void> reconcile(String id, boolean restart) {
-    return serialized(id, () -> registry.get(id).compose(stored -> {
+    if (shutDown) {
+      return Future.succeededFuture(); // a cluster check under way when the node stopped: it runs nothing any more
+    }
+    return serialized(id, () -> shutDown ? Future.succeededFuture() : registry.get(id).compose(stored -> {
       Runtime rt = runtimes.get(id);
       if (stored == null || !stored.running()) {
         Future<Void> stopped = stopHere(id);
@@ -424,8 +430,15 @@ public final class RuleManager {
     });
   }
 
-  /** Stops the rule on this node — its sinks, or the endpoints held for it — and lets another node own it. */
+  /**
+   * Stops the rule on this node — its sinks, or the endpoints held for it — and lets another node own it. Whatever was
+   * deployed or tried here is forgotten: should this node own the rule again, it starts it.
+   */
   private Future<Void> stopHere(String id) {
+    Runtime rt = runtimes.get(id);
+    if (rt != null) {
+      rt.deployed = null;
+    }
     return undeploy(id, (short) 1000).compose(v -> releaseMirrors(id)).compose(v -> ownership.release(id));
   }
 

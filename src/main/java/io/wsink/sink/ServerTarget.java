@@ -35,6 +35,13 @@ import java.util.List;
 final class ServerTarget implements SinkTarget {
 
   private final Vertx vertx;
+  /**
+   * In a cluster, how long an acknowledged frame waits for one node's answer before that node is left out of the count:
+   * a node that crashed is only seen gone after Hazelcast's 10 s, and the event bus's default (30 s) is the whole time a
+   * publish waits for its acknowledgement (§6.4), which would then fail instead of counting the other nodes' clients.
+   */
+  static final long NODE_ACK_TIMEOUT_MS = 10_000;
+
   private final EventBus eventBus;
   private final EndpointRegistry registry;
   private final String path;
@@ -42,6 +49,8 @@ final class ServerTarget implements SinkTarget {
   private final String address;
   private final SinkMetrics metrics;
   private final DeliveryOptions frameOptions;
+  /** {@link #frameOptions} for a request to one node of a cluster: bounded by {@link #NODE_ACK_TIMEOUT_MS}. */
+  private final DeliveryOptions nodeRequestOptions;
   /** This node's view of the cluster, or null when not clustered. */
   private final ClusterView cluster;
   /** The nodes frames last went to, and their endpoint addresses (rebuilt when membership changes). */
@@ -59,6 +68,7 @@ final class ServerTarget implements SinkTarget {
     this.address = Addresses.endpointFrames(path);
     this.metrics = metrics;
     this.frameOptions = new DeliveryOptions().addHeader(Addresses.HOLDER_HEADER, holderId);
+    this.nodeRequestOptions = new DeliveryOptions(frameOptions).setSendTimeout(NODE_ACK_TIMEOUT_MS);
     this.cluster = ClusterView.of(vertx);
   }
 
@@ -119,7 +129,7 @@ final class ServerTarget implements SinkTarget {
     }
     List<Future<Message<Integer>>> replies = new ArrayList<>(addresses.length);
     for (String node : addresses) {
-      replies.add(eventBus.request(node, frame.payload(), frameOptions));
+      replies.add(eventBus.request(node, frame.payload(), nodeRequestOptions));
     }
     Future.join(replies).onComplete(ar -> {
       int delivered = 0;

@@ -70,6 +70,21 @@ class RuleManagerShutdownTest {
     assertEquals(Set.of(), vertx.deploymentIDs(), "nothing left deployed");
   }
 
+  @Test
+  void aReconcileAfterShutdownClaimsNothing() throws Exception {
+    OneOwner ownership = new OneOwner();
+    RuleManager manager = manager(ownership);
+    await(on(() -> manager.create(Rules.rule("kept", Rules.clientProps(TestNode.freePort())))));
+    assertEquals("me", ownership.owner, "the node runs its rule");
+    await(on(manager::shutdown));
+    assertNull(ownership.owner, "released at shutdown");
+    // a cluster check that began before the node stopped reconciles every rule afterwards
+    await(on(manager::reconcileAll));
+    await(on(() -> manager.reconcile("kept", true)));
+    assertNull(ownership.owner, "a stopped node must not take its rule back: no other node would run it");
+    assertEquals(Set.of(), vertx.deploymentIDs(), "nothing deployed after the shutdown");
+  }
+
   private RuleManager manager(RuleOwnership ownership) throws Exception {
     RuleRegistry registry = await(StoreRuleRegistry.load(store));
     SinkDefaults defaults = new SinkDefaults(false, 1024, 1024000, 256, 10, false, "");
