@@ -37,6 +37,11 @@ final class ClusterRuleRegistry implements RuleRegistry {
   }
 
   @Override
+  public Future<Boolean> create(StoredRule rule) {
+    return table.create(rule.id(), toJson(rule));
+  }
+
+  @Override
   public Future<Void> put(StoredRule rule) {
     return table.put(rule.id(), toJson(rule));
   }

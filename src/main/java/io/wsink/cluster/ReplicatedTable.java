@@ -133,6 +133,26 @@ final class ReplicatedTable {
     return perKey.run(key, () -> map.put(key, live(value)).compose(v -> mirrorSave(key, value)));
   }
 
+  /**
+   * Adds the entry cluster-wide, atomically, unless a live one exists (a tombstone is replaced), and to this node's
+   * store; the caller {@link #announce}s it.
+   *
+   * @return false when a live entry exists
+   */
+  Future<Boolean> create(String key, JsonObject value) {
+    String entry = live(value);
+    return perKey.run(key, () -> map.putIfAbsent(key, entry).compose(previous -> {
+      if (previous == null) {
+        return mirrorSave(key, value).map(true);
+      }
+      if (decode(previous).getJsonObject(VALUE) != null) {
+        return Future.succeededFuture(false);
+      }
+      return map.replaceIfPresent(key, previous, entry)
+        .compose(replaced -> replaced ? mirrorSave(key, value).map(true) : Future.succeededFuture(false));
+    }));
+  }
+
   /** Leaves a tombstone cluster-wide and deletes the entry from this node's store; the caller {@link #announce}s it. */
   Future<Boolean> remove(String key) {
     return perKey.run(key, () -> get(key).compose(existing -> {

@@ -137,17 +137,24 @@ public final class RuleManager {
   }
 
   private Future<String> create(Rule rule) {
+    RuleException exists = new RuleException("rule " + rule.id() + " already exists");
     return serialized(rule.id(), () -> registry.get(rule.id()).compose(existing -> {
       if (existing != null) {
-        return Future.failedFuture(new RuleException("rule " + rule.id() + " already exists"));
+        return Future.failedFuture(exists);
       }
-      if (!rule.triggered()) {
-        return registry.put(new StoredRule(rule.id(), rule.definition(), false))
-          .onSuccess(v -> runtime(rule.id()).message = CANCELED);
-      }
-      return checkConnections(rule)
-        .compose(v -> registry.put(new StoredRule(rule.id(), rule.definition(), true)))
-        .compose(v -> deployIfOwned(rule).recover(err -> Future.succeededFuture()));
+      // created atomically: another node of a cluster may be creating the same id right now
+      Future<Void> checked = rule.triggered() ? checkConnections(rule) : Future.succeededFuture();
+      return checked.compose(v -> registry.create(new StoredRule(rule.id(), rule.definition(), rule.triggered())))
+        .compose(created -> {
+          if (!created) {
+            return Future.failedFuture(exists);
+          }
+          if (!rule.triggered()) {
+            runtime(rule.id()).message = CANCELED;
+            return Future.succeededFuture();
+          }
+          return deployIfOwned(rule).recover(err -> Future.succeededFuture());
+        });
     }).onComplete(ar -> ownership.changed(rule.id(), false)).map(rule.id()));
   }
 

@@ -16,6 +16,14 @@ public interface RuleRegistry {
   /** The rule, or null. */
   Future<StoredRule> get(String id);
 
+  /**
+   * Adds the rule unless one with its id exists — atomically, even when several nodes of a cluster create the same id
+   * at once; durable when the future succeeds.
+   *
+   * @return false when a rule with that id exists
+   */
+  Future<Boolean> create(StoredRule rule);
+
   /** Creates or replaces; durable when the future succeeds. */
   Future<Void> put(StoredRule rule);
 

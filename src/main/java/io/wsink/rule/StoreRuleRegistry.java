@@ -38,6 +38,14 @@ public final class StoreRuleRegistry implements RuleRegistry {
   }
 
   @Override
+  public Future<Boolean> create(StoredRule rule) {
+    if (rules.containsKey(rule.id())) {
+      return Future.succeededFuture(false); // the rule manager runs one operation per id at a time
+    }
+    return put(rule).map(true);
+  }
+
+  @Override
   public Future<Void> put(StoredRule rule) {
     return store.saveRule(rule).onSuccess(v -> rules.put(rule.id(), rule));
   }

@@ -118,6 +118,23 @@ class ClusterTest {
     assertEquals(200, await(b.delete("/rules/fan")).statusCode());
     await(Poll.until(a.vertx(), "rule fan gone from node a", () -> rules(a), list -> list.isEmpty()));
     await(Poll.until(b.vertx(), "/fan2 gone", () -> b.endpoint("/fan2").map(e -> e == null), gone -> gone));
+
+    // one id created through both nodes at once: one of them gets 201, the other "already exists", and both list
+    // the winner's definition
+    for (int round = 0; round < 5; round++) {
+      String id = "twin" + round;
+      Future<Integer> viaA = a.post("/rules", Rules.rule(id, "/a" + round)).map(r -> r.statusCode());
+      Future<Integer> viaB = b.post("/rules", Rules.rule(id, "/b" + round)).map(r -> r.statusCode());
+      List<Integer> codes = List.of(await(viaA), await(viaB));
+      assertEquals(1, codes.stream().filter(c -> c == 201).count(), id + ": " + codes);
+      assertEquals(1, codes.stream().filter(c -> c == 400).count(), id + ": " + codes);
+      String winner = codes.get(0) == 201 ? "/a" + round : "/b" + round;
+      for (TestNode node : cluster) {
+        JsonObject definition = await(node.get("/rules/" + id).map(r -> r.bodyAsJsonObject()));
+        assertEquals(winner, definition.getJsonArray("actions").getJsonObject(0).getJsonObject("websocket")
+          .getString("path"), id + " on " + node.restPort());
+      }
+    }
   }
 
   @Test
