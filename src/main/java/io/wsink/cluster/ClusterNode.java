@@ -159,7 +159,7 @@ public final class ClusterNode {
    * every tenth second the tables and owners are re-read in full.
    */
   private void check(RuleManager manager) {
-    if (checking) {
+    if (checking || !view.active()) { // not a member any more (Hazelcast shut down): readiness says so
       return;
     }
     boolean full = ++ticks % FULL_CHECK_EVERY == 0;
