@@ -7,8 +7,6 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.wsink.Addresses;
 import io.wsink.rule.RuleManager;
-import io.wsink.rule.RuleOwnership;
-import io.wsink.rule.RuleRegistry;
 import io.wsink.server.EndpointHolder;
 import io.wsink.server.EndpointRegistrations;
 import io.wsink.server.EndpointRegistry;
@@ -115,18 +113,10 @@ public final class ClusterNode {
 
   /** This node's rules, owners and registrations: the cluster's. */
   public Membership membership() {
-    return Membership.of(this);
+    return new Membership(new ClusterRuleRegistry(rules), ownership, clusterRegistrations(), this);
   }
 
-  RuleRegistry rules() {
-    return new ClusterRuleRegistry(rules);
-  }
-
-  RuleOwnership ownership() {
-    return ownership;
-  }
-
-  EndpointRegistrations registrations() {
+  private EndpointRegistrations clusterRegistrations() {
     return new EndpointRegistrations() {
       @Override
       public Future<List<String>> load() {

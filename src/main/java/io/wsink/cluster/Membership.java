@@ -17,8 +17,4 @@ public record Membership(RuleRegistry rules, RuleOwnership ownership, EndpointRe
   public static Membership single(RuleRegistry rules, Store store) {
     return new Membership(rules, RuleOwnership.SINGLE_NODE, EndpointRegistrations.of(store), null);
   }
-
-  static Membership of(ClusterNode cluster) {
-    return new Membership(cluster.rules(), cluster.ownership(), cluster.registrations(), cluster);
-  }
 }

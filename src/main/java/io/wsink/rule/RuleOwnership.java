@@ -11,7 +11,10 @@ import java.util.Map;
 public interface RuleOwnership {
 
   /** A node on its own: it runs every rule, and has nobody to tell about changes. */
-  RuleOwnership SINGLE_NODE = new RuleOwnership() {
+  RuleOwnership SINGLE_NODE = new SingleNode();
+
+  /** {@link #SINGLE_NODE}'s kind; a test's ownership can start from it. */
+  class SingleNode implements RuleOwnership {
     @Override
     public Future<Boolean> claim(String ruleId) {
       return Future.succeededFuture(true);
@@ -35,7 +38,7 @@ public interface RuleOwnership {
     public String nodeId() {
       return null;
     }
-  };
+  }
 
   /** Whether this node is to run the rule: true when it owns it already, or took it over from nobody or a node gone. */
   Future<Boolean> claim(String ruleId);

@@ -100,7 +100,7 @@ class RuleManagerShutdownTest {
   }
 
   /** The owners map of a cluster of one other, absent node: whoever claims a free rule gets it. */
-  private static final class OneOwner implements RuleOwnership {
+  private static final class OneOwner extends RuleOwnership.SingleNode {
     String owner;
 
     @Override
@@ -117,15 +117,6 @@ class RuleManagerShutdownTest {
         owner = null;
       }
       return Future.succeededFuture();
-    }
-
-    @Override
-    public Future<Map<String, String>> runningElsewhere() {
-      return Future.succeededFuture(Map.of());
-    }
-
-    @Override
-    public void changed(String ruleId, boolean restart) {
     }
 
     @Override
