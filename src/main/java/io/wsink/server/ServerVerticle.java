@@ -17,6 +17,7 @@ import io.wsink.Addresses;
 import io.wsink.KeyedQueue;
 import io.wsink.cluster.ClusterView;
 import io.wsink.config.DataServerSettings;
+import io.wsink.pipeline.FlushCoalescing;
 import io.wsink.tls.ServerTls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -250,6 +251,7 @@ public final class ServerVerticle extends VerticleBase {
     handshake.accept().onComplete(ar -> {
       if (ar.succeeded()) {
         ReservedBitsCheck.install(ar.result()); // Vert.x lets reserved bits through (see there)
+        FlushCoalescing.install(ar.result()); // one write syscall per loop turn, not one per message
         endpoint.attach(ar.result(), slot::release);
       } else {
         slot.release();

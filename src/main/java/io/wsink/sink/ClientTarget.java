@@ -11,6 +11,7 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
+import io.wsink.pipeline.FlushCoalescing;
 import io.wsink.pipeline.Frame;
 import io.wsink.server.ConnectionAbort;
 import org.slf4j.Logger;
@@ -184,6 +185,7 @@ final class ClientTarget implements SinkTarget {
     status = STATUS_CONNECTED;
     lastSeen = System.currentTimeMillis();
     socket.setWriteQueueMaxSize(SOCKET_BUDGET);
+    FlushCoalescing.install(socket); // one write syscall per loop turn, not one per message
     socket.drainHandler(v -> pump());
     socket.pongHandler(b -> lastSeen = System.currentTimeMillis());
     socket.textMessageHandler(t -> lastSeen = System.currentTimeMillis());
