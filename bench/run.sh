@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/run.sh [--quick] [--runs N] [--window W] [--only start,server,client,idle,diagnose] [--clients 1,100] [--jfr]
-#              [--diagnose]
+#              [--diagnose] [--event-loops N]
 #
 # Measures wsink against raw Vert.x 5 on this machine, in one run, over loopback only, and prints one Markdown table.
 #   --quick     one run of fewer cells (N = 1 and 100, 100 B), for development
@@ -11,6 +11,8 @@
 #   --jfr       a JFR recording of every server under test, in bench/target/jfr
 #   --diagnose  also raw Vert.x fed through the event bus by wsink's generator (where does wsink lose time?);
 #               --only diagnose runs just that
+#   --event-loops N  event loops of the Vert.x instance wsink is deployed into in its bench process (default 1: the
+#               generator, the sink and the data server on one thread, like the raw baseline; 0: Vert.x's default)
 # Results: the table on stdout and in bench/target/results/table.md, every run in runs.csv / runs.json, process logs in
 # bench/target/logs.
 # Builds the fat jar (mvn) and the harness (javac), installs the second load client (npm ws), then hands over to

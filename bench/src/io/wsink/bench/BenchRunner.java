@@ -15,7 +15,8 @@ import static io.wsink.bench.Table.Target;
  * servers), collects their figures, prints the Markdown table and writes every run to bench/target/results.
  *
  * <p>{@code java -cp bench/target/classes:target/wsink.jar io.wsink.bench.BenchRunner [--quick] [--runs N]
- * [--budget-s S] [--window W] [--only start,server,client,idle,diagnose] [--clients 1,100] [--jfr] [--diagnose]}
+ * [--budget-s S] [--window W] [--only start,server,client,idle,diagnose] [--clients 1,100] [--jfr] [--diagnose]
+ * [--event-loops N]}
  */
 public final class BenchRunner {
 
@@ -33,7 +34,8 @@ public final class BenchRunner {
       Files.createDirectories(root.resolve("bench/target/jfr"));
     }
     clearDirectory(root.resolve("bench/target/logs")); // the logs then belong to this run only
-    Launcher launcher = new Launcher(root, args.has("jfr"));
+    int wsinkEventLoops = args.getInt("event-loops", 1);
+    Launcher launcher = new Launcher(root, args.has("jfr"), wsinkEventLoops);
     Results results = new Results();
     Table table = describe(plan, results);
     long t0 = System.currentTimeMillis();
@@ -76,7 +78,8 @@ public final class BenchRunner {
         + diagnose.render();
     }
     String markdown = table.render() + diagnosis + "\n" + table.failures() + "\n\n" + plan.runs() + " run(s) per cell; " + Runtime.getRuntime().availableProcessors()
-      + " CPUs; load average (1, 5, 15 min) before: " + loadBefore + ", after: " + loadAfter
+      + " CPUs; wsink's bench process with " + (wsinkEventLoops > 0 ? wsinkEventLoops + " event loop(s)" : "Vert.x's default event loops")
+      + "; load average (1, 5, 15 min) before: " + loadBefore + ", after: " + loadAfter
       + " (other work on the machine competes with every process of the bench).";
     System.out.println();
     System.out.println(markdown);

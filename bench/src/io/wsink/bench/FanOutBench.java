@@ -1,5 +1,7 @@
 package io.wsink.bench;
 
+import io.vertx.core.json.JsonObject;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,6 +19,12 @@ final class FanOutBench {
   private static final long START_AND_PRIME_MS = 20_000;
   /** Arming, stopping, the server's report and the quiet wait around each measured phase. */
   private static final long PHASE_OVERHEAD_MS = 1_500;
+  /**
+   * The rule's action: {@code overflow: block}, the same job as the raw baseline, whose generator waits while a socket
+   * is full. A client slower than the generator then holds back the generator's acknowledgements instead of losing
+   * messages (the default, drop-oldest, keeps the producer going and drops them).
+   */
+  private static final JsonObject LOSSLESS = new JsonObject().put("overflow", "block");
 
   private final Plan plan;
   private final Launcher launcher;
@@ -64,7 +72,7 @@ final class FanOutBench {
     Rig raw = null;
     Rig wsink = null;
     try {
-      Rig[] rigs = Rigs.serverMode(launcher.rawServer(tag), launcher.wsinkServer(tag, plan.window(n)), n,
+      Rig[] rigs = Rigs.serverMode(launcher.rawServer(tag), launcher.wsinkServer(tag, plan.window(n), LOSSLESS, new JsonObject()), n,
         (impl, url, c) -> launcher.javaLoad(tag + "-" + impl, url, c));
       raw = rigs[0];
       wsink = rigs[1];

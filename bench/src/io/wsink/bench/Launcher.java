@@ -25,12 +25,19 @@ final class Launcher {
   private final Path logDir;
   private final String classpath;
   private final boolean flightRecorder;
+  /** Event loops of a wsink bench process's Vert.x ({@code --event-loops}); 0: Vert.x's default, 2 per core. */
+  private final int wsinkEventLoops;
   private int started;
 
-  /** @param flightRecorder record every server under test with JFR into bench/target/jfr (for finding hot spots) */
-  Launcher(Path root, boolean flightRecorder) {
+  /**
+   * @param flightRecorder  record every server under test with JFR into bench/target/jfr (for finding hot spots)
+   * @param wsinkEventLoops event loops of the Vert.x instance a wsink bench process deploys wsink into; 0 for the
+   *                        default
+   */
+  Launcher(Path root, boolean flightRecorder, int wsinkEventLoops) {
     this.root = root;
     this.flightRecorder = flightRecorder;
+    this.wsinkEventLoops = wsinkEventLoops;
     this.logDir = root.resolve("bench/target/logs");
     this.classpath = root.resolve("bench/target/classes") + ":" + root.resolve("target/wsink.jar");
   }
@@ -56,7 +63,8 @@ final class Launcher {
   /** A server-mode wsink with these websocket action properties and data server settings on top of the defaults. */
   Child wsinkServer(String tag, int window, JsonObject action, JsonObject source) throws IOException {
     return java(tag + "-wsink-server", Role.SERVER_UNDER_TEST, "WsinkMain", "--mode", "server", "--window",
-      Integer.toString(window), "--action", action.encode(), "--source", source.encode());
+      Integer.toString(window), "--action", action.encode(), "--source", source.encode(), "--event-loops",
+      Integer.toString(wsinkEventLoops));
   }
 
   Child rawClient(String tag, String target) throws IOException {
@@ -65,7 +73,7 @@ final class Launcher {
 
   Child wsinkClient(String tag, String target, int window) throws IOException {
     return java(tag + "-wsink-client", Role.SERVER_UNDER_TEST, "WsinkMain", "--mode", "client", "--target", target,
-      "--window", Integer.toString(window));
+      "--window", Integer.toString(window), "--event-loops", Integer.toString(wsinkEventLoops));
   }
 
   Child javaLoad(String tag, String url, int connections, String... options) throws IOException {

@@ -25,7 +25,7 @@ public final class SoakRunner {
     Path root = Path.of(args.get("root", ".")).toAbsolutePath().normalize();
     Budget budget = Budget.ofMillis(args.getInt("budget-s", 420) * 1000L);
     Runtime.getRuntime().addShutdownHook(new Thread(Child::killAll, "kill-children"));
-    Launcher launcher = new Launcher(root, false);
+    Launcher launcher = new Launcher(root, false, 0);
     SoakTable table = new SoakTable();
     long t0 = System.currentTimeMillis();
     String loadBefore = BenchRunner.loadAverage();

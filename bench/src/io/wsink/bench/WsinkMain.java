@@ -2,6 +2,7 @@ package io.wsink.bench;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -28,7 +29,9 @@ import java.util.stream.Stream;
  * Prints {@code READY {"port":dataPort,"path":"/bench","pingPort":restPort}}, then serves {@link SutCommands}; a stop
  * also reports the rule's own counters (drops and exceptions since the previous stop). {@code --action JSON} adds
  * websocket action properties (say {@code overflow}, {@code clientQueueBytes}), {@code --source JSON} data server
- * settings (say {@code maxConnections}).
+ * settings (say {@code maxConnections}). {@code --event-loops N}: the Vert.x instance gets N event loops (default:
+ * Vert.x's, two per core); with one, the generator, the sink and the data server share a thread, as the raw baseline's
+ * generator and server do, and no message waits for another thread to wake up.
  */
 public final class WsinkMain {
 
@@ -51,7 +54,8 @@ public final class WsinkMain {
     Path conf = Files.createDirectories(work.resolve("conf")); // empty: the packaged defaults apply
     int restPort = freePort();
     int dataPort = freePort();
-    Vertx vertx = Vertx.vertx();
+    int eventLoops = args.getInt("event-loops", 0);
+    Vertx vertx = Vertx.vertx(eventLoops > 0 ? new VertxOptions().setEventLoopPoolSize(eventLoops) : new VertxOptions());
     try {
       JsonObject config = new JsonObject()
         .put("confDir", conf.toString())

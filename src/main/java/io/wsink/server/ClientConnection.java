@@ -26,16 +26,21 @@ final class ClientConnection {
   private final int socketBudget;
   private final int maxFrameSize;
   private final ArrayDeque<Queued> pending = new ArrayDeque<>();
+  /** Told once this client, blocking under {@code overflow: block}, is back under its limit or gone. */
+  private final Runnable unblocked;
   private long pendingBytes;
+  /** Under {@code overflow: block}, the queue limit this client went over, or -1 while it blocks nobody. */
+  private long blockedAbove = -1;
   private long lastSeen;
   private boolean closing;
 
-  ClientConnection(Vertx vertx, ServerWebSocket ws, int socketBudget, int maxFrameSize, long now) {
+  ClientConnection(Vertx vertx, ServerWebSocket ws, int socketBudget, int maxFrameSize, long now, Runnable unblocked) {
     this.vertx = vertx;
     this.ws = ws;
     this.socketBudget = socketBudget;
     this.maxFrameSize = maxFrameSize;
     this.lastSeen = now;
+    this.unblocked = unblocked;
     // Netty's own buffer takes up to socketBudget before writeQueueFull(); the rest waits in our bounded queue
     ws.setWriteQueueMaxSize(socketBudget);
     ws.drainHandler(v -> drain());
@@ -61,6 +66,11 @@ final class ClientConnection {
     return pending.isEmpty() && (ws.isClosed() || !ws.writeQueueFull());
   }
 
+  /** Whether this client is over its queue limit under {@code overflow: block}: acknowledgements wait for it. */
+  boolean blocking() {
+    return blockedAbove >= 0;
+  }
+
   /**
    * Queues or writes one frame.
    *
@@ -79,6 +89,16 @@ final class ClientConnection {
     long limit = Math.max(0, holder.holder().queueBytes() - socketBudget);
     if (pendingBytes + size > limit) {
       switch (holder.holder().overflow()) {
+        case BLOCK -> {
+          // queued anyway: the producer's acknowledgements now wait (see Endpoint). Frames sent without one cannot be
+          // held back, so past twice the limit the oldest go, as under drop-oldest
+          if (!dropOldestUntilRoom(size, limit + holder.holder().queueBytes(), holder)) {
+            return false;
+          }
+          if (blockedAbove < 0) {
+            blockedAbove = limit;
+          }
+        }
         case DROP_NEWEST -> {
           holder.dropped++;
           return false;
@@ -90,13 +110,7 @@ final class ClientConnection {
           return false;
         }
         case DROP_OLDEST -> {
-          while (!pending.isEmpty() && pendingBytes + size > limit) {
-            Queued oldest = pending.poll();
-            pendingBytes -= oldest.frame().size();
-            oldest.holder().dropped++;
-          }
-          if (pendingBytes + size > limit) { // a single frame larger than the whole queue
-            holder.dropped++;
+          if (!dropOldestUntilRoom(size, limit, holder)) {
             return false;
           }
         }
@@ -107,20 +121,50 @@ final class ClientConnection {
     return true;
   }
 
+  /**
+   * Drops the oldest queued frames (each counted against its holder) until {@code size} more bytes fit in {@code limit}.
+   *
+   * @return false when the frame alone is larger than the limit: it is dropped (and counted) instead
+   */
+  private boolean dropOldestUntilRoom(int size, long limit, Endpoint.HolderState holder) {
+    while (!pending.isEmpty() && pendingBytes + size > limit) {
+      Queued oldest = pending.poll();
+      pendingBytes -= oldest.frame().size();
+      oldest.holder().dropped++;
+    }
+    if (pendingBytes + size > limit) {
+      holder.dropped++;
+      return false;
+    }
+    return true;
+  }
+
   private void drain() {
     while (!pending.isEmpty() && !ws.isClosed() && !ws.writeQueueFull()) {
       Queued next = pending.poll();
       pendingBytes -= next.frame().size();
       write(next.frame());
     }
+    if (blockedAbove >= 0 && pendingBytes <= blockedAbove) {
+      unblock();
+    }
   }
 
+  private void unblock() {
+    if (blockedAbove >= 0) {
+      blockedAbove = -1;
+      unblocked.run();
+    }
+  }
+
+  /** What is still queued is dropped and counted; a client that is gone blocks nobody. */
   private void dropPending() {
     for (Queued q : pending) {
       q.holder().dropped++;
     }
     pending.clear();
     pendingBytes = 0;
+    unblock();
   }
 
   private void write(Frame frame) {

@@ -10,9 +10,11 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.wsink.Addresses;
 import io.wsink.pipeline.Frame;
+import io.wsink.sink.Overflow;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -59,6 +61,9 @@ final class Endpoint {
   private final LocalEndpoint local;
   private final Future<Void> ready;
   private long maxQueuedBytes;
+  /** Clients over their limit under {@code overflow: block}, and the acknowledgements waiting until there are none. */
+  private int blockingClients;
+  private final ArrayDeque<Runnable> heldAcks = new ArrayDeque<>();
   private long pingTimer = -1;
   private long pingInterval;
   private boolean removed;
@@ -135,7 +140,7 @@ final class Endpoint {
     }
     int smallestQueue = holders.values().stream().mapToInt(h -> h.holder().queueBytes()).min().orElse(65536);
     ClientConnection client = new ClientConnection(vertx, ws, Math.max(1024, Math.min(65536, smallestQueue / 4)),
-      maxFrameSize, System.currentTimeMillis());
+      maxFrameSize, System.currentTimeMillis(), this::clientUnblocked);
     clients = append(clients, client);
     // Vert.x hands every frame to this check before it assembles the message the text handler gets
     Utf8Check utf8 = new Utf8Check();
@@ -202,9 +207,15 @@ final class Endpoint {
       }
       return;
     }
-    int delivered = fanOut(new Frame(msg.body()), msg.headers().get(Addresses.HOLDER_HEADER));
+    String holderId = msg.headers().get(Addresses.HOLDER_HEADER);
+    int delivered = fanOut(new Frame(msg.body()), holderId);
     if (msg.replyAddress() != null) {
-      msg.reply(delivered); // the number of sockets it went to: an Integer, nothing to build per frame
+      // the number of sockets it went to: an Integer, nothing to build per frame
+      if (mustHoldAck(holderId)) {
+        whenRoom(() -> msg.reply(delivered));
+      } else {
+        msg.reply(delivered);
+      }
     }
   }
 
@@ -220,11 +231,15 @@ final class Endpoint {
    * @return the number of sockets it was handed to
    */
   int fanOut(Frame frame, String holderId) {
-    HolderState holder = holderId == null ? departed : holders.getOrDefault(holderId, departed);
+    HolderState holder = holderState(holderId);
     int delivered = 0;
     for (ClientConnection client : clients) {
+      boolean wasBlocking = client.blocking();
       if (client.offer(frame, holder)) {
         delivered++;
+      }
+      if (!wasBlocking && client.blocking()) {
+        blockingClients++;
       }
       long queued = client.pendingBytes();
       if (queued > maxQueuedBytes) {
@@ -232,6 +247,36 @@ final class Endpoint {
       }
     }
     return delivered;
+  }
+
+  private HolderState holderState(String holderId) {
+    return holderId == null ? departed : holders.getOrDefault(holderId, departed);
+  }
+
+  /**
+   * Whether the acknowledgement of a frame {@code holderId} just handed over must wait: its policy is
+   * {@code overflow: block} and a client is over its queue limit. The producer's window of unacknowledged requests is
+   * then what bounds the queues, and nothing is dropped.
+   */
+  boolean mustHoldAck(String holderId) {
+    return blockingClients > 0 && holderState(holderId).holder().overflow() == Overflow.BLOCK;
+  }
+
+  /** Runs {@code ack} once no client is over its limit (at once when none is), in the order they were held. */
+  void whenRoom(Runnable ack) {
+    if (blockingClients == 0) {
+      ack.run();
+    } else {
+      heldAcks.add(ack);
+    }
+  }
+
+  private void clientUnblocked() {
+    if (--blockingClients == 0) {
+      for (Runnable ack; blockingClients == 0 && (ack = heldAcks.poll()) != null; ) {
+        ack.run();
+      }
+    }
   }
 
   private void reschedulePing() {

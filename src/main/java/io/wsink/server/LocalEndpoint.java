@@ -69,4 +69,14 @@ public final class LocalEndpoint implements Shareable {
   public int deliver(Frame frame, String holderId) {
     return endpoint.fanOut(frame, holderId);
   }
+
+  /** Whether the acknowledgement of the frame {@code holderId} just delivered must wait (see {@link #whenRoom}). */
+  public boolean mustHoldAck(String holderId) {
+    return endpoint.mustHoldAck(holderId);
+  }
+
+  /** Runs {@code ack} once no client is over its queue limit under {@code overflow: block}; at once when none is. */
+  public void whenRoom(Runnable ack) {
+    endpoint.whenRoom(ack);
+  }
 }

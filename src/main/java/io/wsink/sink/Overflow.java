@@ -8,7 +8,12 @@ public enum Overflow {
   DROP_OLDEST("drop-oldest"),
   DROP_NEWEST("drop-newest"),
   /** close the slow client with 1008 (policy violation). */
-  DISCONNECT("disconnect");
+  DISCONNECT("disconnect"),
+  /**
+   * lose nothing: the frame is queued anyway, and the acknowledgements of this holder's frames wait until the client is
+   * back under its queue limit, so a producer that uses {@code request} slows down to the slowest client.
+   */
+  BLOCK("block");
 
   private final String value;
 

@@ -546,7 +546,7 @@ class WebSocketActionPropsTest {
 
   @ParameterizedTest
   @CsvSource({"drop-oldest, DROP_OLDEST", "drop-newest, DROP_NEWEST", "disconnect, DISCONNECT",
-    "DROP-NEWEST, DROP_NEWEST", "Disconnect, DISCONNECT"})
+    "DROP-NEWEST, DROP_NEWEST", "Disconnect, DISCONNECT", "block, BLOCK", "Block, BLOCK"})
   void overflowValuesAreCaseInsensitive(String value, Overflow expected) {
     assertEquals(expected, parse(new JsonObject().put("path", "/a").put("overflow", value)).overflow());
   }
@@ -555,7 +555,8 @@ class WebSocketActionPropsTest {
   void badOverflowIsRefusedListingTheValues() {
     String m = refused("{\"path\":\"/a\",\"overflow\":\"drop\"}");
     assertTrue(m.contains("overflow"), m);
-    assertTrue(m.contains("drop-oldest") && m.contains("drop-newest") && m.contains("disconnect"), m);
+    assertTrue(m.contains("drop-oldest") && m.contains("drop-newest") && m.contains("disconnect")
+      && m.contains("block"), m);
     assertTrue(m.contains("\"drop\""), m);
   }
 
