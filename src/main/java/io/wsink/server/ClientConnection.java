@@ -1,8 +1,13 @@
 package io.wsink.server;
 
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.VoidChannelPromise;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.internal.http.WebSocketInternal;
 import io.wsink.pipeline.Frame;
 
 import java.util.ArrayDeque;
@@ -10,6 +15,10 @@ import java.util.ArrayDeque;
 /**
  * One client socket of an endpoint, with its own bounded queue (§4.2): a slow client never delays the others and never
  * holds more than its holders' {@code clientQueueBytes} in wsink's queue. Runs on the server verticle's event loop only.
+ *
+ * <p>Without a WebSocket extension a frame that fits in one frame goes straight to the socket's channel, encoded once
+ * for every client ({@link Frame#serverFrame}); the channel's writability then says when the socket is full (see
+ * {@link DirectWrites}). Otherwise frames go through Vert.x as before.
  */
 final class ClientConnection {
 
@@ -33,6 +42,15 @@ final class ClientConnection {
   private long blockedAbove = -1;
   private long lastSeen;
   private boolean closing;
+  /** The connection's event loop: drains run there, as tasks. */
+  private final Context context;
+  /** Vert.x's handler context of the socket when frames go to its channel directly, else null. */
+  private final ChannelHandlerContext direct;
+  /** For direct writes: a failed write means a closed channel, which Vert.x reports; nothing to allocate per write. */
+  private final ChannelPromise noPromise;
+  /** Messages still being written through Vert.x on a direct socket: frames after them wait, to stay behind them. */
+  private int throughVertx;
+  private boolean drainScheduled;
 
   ClientConnection(Vertx vertx, ServerWebSocket ws, int socketBudget, int maxFrameSize, long now, Runnable unblocked) {
     this.vertx = vertx;
@@ -41,13 +59,29 @@ final class ClientConnection {
     this.maxFrameSize = maxFrameSize;
     this.lastSeen = now;
     this.unblocked = unblocked;
-    // Netty's own buffer takes up to socketBudget before writeQueueFull(); the rest waits in our bounded queue
+    this.context = vertx.getOrCreateContext();
+    // Netty's own buffer takes up to socketBudget (its high water mark) before the socket counts as full; the rest
+    // waits in our bounded queue
     ws.setWriteQueueMaxSize(socketBudget);
     ws.drainHandler(v -> drain());
+    ChannelHandlerContext chctx = ws instanceof WebSocketInternal internal ? internal.channelHandlerContext() : null;
+    if (chctx != null && DirectWrites.applies(chctx)) {
+      direct = chctx;
+      noPromise = new VoidChannelPromise(chctx.channel(), false);
+      DirectWrites.install(chctx, this::scheduleDrain);
+    } else {
+      direct = null;
+      noPromise = null;
+    }
   }
 
   ServerWebSocket socket() {
     return ws;
+  }
+
+  /** Whether frames that fit in one frame go to the socket's channel directly (no extension negotiated). */
+  boolean writesDirectly() {
+    return direct != null;
   }
 
   void seen(long now) {
@@ -63,7 +97,29 @@ final class ClientConnection {
   }
 
   boolean idle() {
-    return pending.isEmpty() && (ws.isClosed() || !ws.writeQueueFull());
+    return pending.isEmpty() && (ws.isClosed() || writable());
+  }
+
+  /**
+   * Whether the socket takes a frame now (call it only while open: Vert.x's check throws on a closed socket). Direct
+   * writes bypass Vert.x's queue, whose {@code writeQueueFull()} would never tell: the channel's writability does.
+   */
+  private boolean writable() {
+    if (direct == null) {
+      return !ws.writeQueueFull();
+    }
+    return throughVertx == 0 && direct.channel().isWritable();
+  }
+
+  /** The drain runs as a task: when the channel says writable, Vert.x's handler has yet to hear it and drain its own. */
+  private void scheduleDrain() {
+    if (!drainScheduled) {
+      drainScheduled = true;
+      context.runOnContext(v -> {
+        drainScheduled = false;
+        drain();
+      });
+    }
   }
 
   /** Whether this client is over its queue limit under {@code overflow: block}: acknowledgements wait for it. */
@@ -80,7 +136,7 @@ final class ClientConnection {
     if (closing || ws.isClosed()) {
       return false;
     }
-    if (pending.isEmpty() && !ws.writeQueueFull()) {
+    if (pending.isEmpty() && writable()) {
       write(frame);
       return true;
     }
@@ -140,7 +196,7 @@ final class ClientConnection {
   }
 
   private void drain() {
-    while (!pending.isEmpty() && !ws.isClosed() && !ws.writeQueueFull()) {
+    while (!pending.isEmpty() && !ws.isClosed() && writable()) {
       Queued next = pending.poll();
       pendingBytes -= next.frame().size();
       write(next.frame());
@@ -168,7 +224,18 @@ final class ClientConnection {
   }
 
   private void write(Frame frame) {
-    frame.writeTo(ws, maxFrameSize);
+    if (direct == null) {
+      frame.writeTo(ws, maxFrameSize);
+    } else if (frame.size() <= maxFrameSize) {
+      direct.writeAndFlush(frame.serverFrame(direct.alloc(), direct.executor()), noPromise);
+    } else {
+      // split into frames by Vert.x, through its queue: what follows waits until it is written, never overtakes it
+      throughVertx++;
+      frame.writeTo(ws, maxFrameSize).onComplete(ar -> {
+        throughVertx--;
+        scheduleDrain();
+      });
+    }
   }
 
   /** Whether this connection is being closed or is closed. */
