@@ -2,15 +2,16 @@ package io.wsink.ops;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import ch.qos.logback.core.spi.ContextAwareBase;
 
 /**
- * wsink's logging set-up, in code: one console appender with the pattern {@value #PATTERN}, Netty and Hazelcast at WARN,
- * the root at {@code WSINK_LOG_LEVEL} (a system property or an environment variable; default INFO). It does what a
+ * wsink's logging set-up, in code: one console appender with the pattern {@value #PATTERN} (made by
+ * {@link CompactLayout}), Netty and Hazelcast at WARN, the root at {@code WSINK_LOG_LEVEL} (a system property or an
+ * environment variable; default INFO). It does what a
  * logback.xml would, without starting logback's XML configurator, which cost a large part of the start-up time.
  *
  * <p>Someone else's configuration wins: with {@code -Dlogback.configurationFile}, or a {@code logback.xml} or
@@ -28,9 +29,12 @@ public final class LogbackSetup extends ContextAwareBase implements Configurator
       || loader.getResource("logback.xml") != null) {
       return ExecutionStatus.INVOKE_NEXT_IF_ANY;
     }
-    PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+    CompactLayout layout = new CompactLayout();
+    layout.setContext(context);
+    layout.start();
+    LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
     encoder.setContext(context);
-    encoder.setPattern(PATTERN);
+    encoder.setLayout(layout);
     encoder.start();
     ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
     console.setContext(context);
