@@ -397,6 +397,7 @@ public final class SqliteStore implements Store {
       // SQLite creates wsink.db and its WAL file beside it, so the directory itself must be writable
       throw new StoreException("store dir " + dir + " is not " + (Files.isReadable(dir) ? "writable" : "readable"));
     }
+    SqliteNativeCache.use(dir);
     if (Files.exists(file)) {
       if (!Files.isRegularFile(file)) {
         throw new StoreException("store file " + file + " is not a regular file");
