@@ -2,6 +2,8 @@ package io.wsink;
 
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.file.FileSystemOptions;
 import io.vertx.core.json.JsonObject;
 import io.wsink.config.ConfigException;
 import io.wsink.config.ConfigLoader;
@@ -37,11 +39,21 @@ public final class Main {
     """;
 
   private static final long STOP_TIMEOUT_S = 15;
+  /**
+   * Netty 4.2 reports its buffer allocations as JFR events when JFR is available, and loads JFR's event machinery (some
+   * 80 classes, about a twentieth of wsink's start) on the first allocation, whether or not anything records. wsink
+   * turns that off unless the command line says otherwise ({@code -Dio.netty.jfr.enabled=true} to profile Netty's
+   * allocator with JFR).
+   */
+  static final String NETTY_JFR = "io.netty.jfr.enabled";
 
   private Main() {
   }
 
   public static void main(String[] args) {
+    if (System.getProperty(NETTY_JFR) == null) {
+      System.setProperty(NETTY_JFR, "false");
+    }
     JsonObject config;
     try {
       config = parse(args);
@@ -104,7 +116,9 @@ public final class Main {
    * a short-lived plain Vert.x of their own. It closes in the background: the node's Vert.x need not wait for it.
    */
   private static WsinkSettings loadSettings(JsonObject config) {
-    Vertx bootstrap = Vertx.vertx();
+    // only reads files: one thread of each kind, and no file cache directory to create
+    Vertx bootstrap = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
+      .setInternalBlockingPoolSize(1).setFileSystemOptions(new FileSystemOptions().setFileCachingEnabled(false)));
     try {
       return ConfigLoader.load(bootstrap, config).await();
     } finally {
