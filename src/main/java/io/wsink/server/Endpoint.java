@@ -31,6 +31,12 @@ final class Endpoint {
   private static final Logger LOG = LoggerFactory.getLogger(Endpoint.class);
 
   static final short GOING_AWAY = 1001;
+  /**
+   * Acknowledgements held at most under {@code overflow: block}. A producer with a window holds far fewer; one that
+   * keeps requesting without waiting for the answers is not slowed by them anyway, and its answers past this many go
+   * out at once rather than pile up.
+   */
+  static final int MAX_HELD_ACKS = 65_536;
 
   /** A holder and the delivery figures of its frames. */
   static final class HolderState {
@@ -262,9 +268,12 @@ final class Endpoint {
     return blockingClients > 0 && holderState(holderId).holder().overflow() == Overflow.BLOCK;
   }
 
-  /** Runs {@code ack} once no client is over its limit (at once when none is), in the order they were held. */
+  /**
+   * Runs {@code ack} once no client is over its limit, in the order they were held; at once when none is (or when
+   * {@link #MAX_HELD_ACKS} are held already).
+   */
   void whenRoom(Runnable ack) {
-    if (blockingClients == 0) {
+    if (blockingClients == 0 || heldAcks.size() >= MAX_HELD_ACKS) {
       ack.run();
     } else {
       heldAcks.add(ack);

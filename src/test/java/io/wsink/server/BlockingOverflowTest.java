@@ -85,68 +85,65 @@ class BlockingOverflowTest {
   }
 
   private Future<Void> nothingLost(JsonObject props) {
-    WindowedProducer producer = new WindowedProducer();
-    return node.createRule(rule(RULE, props))
-      .compose(v -> WsClient.connect(vertx, node.dataUrl(PATH)))
-      .compose(fast -> vertx.executeBlocking(() -> rawClients.upgrade(node.dataPort(), PATH, 4096), false)
-        .compose(slow -> node.awaitClients(PATH, 2)
-          .compose(x -> {
-            Future<Void> produced = producer.run();
-            // the slow client's queue goes past where the drop policies drop: it is blocking now
-            return awaitQueuedOver(DROP_LIMIT)
-              .map(info -> {
-                assertTrue(producer.acked < MESSAGES, "the producer is held back: " + producer);
-                return null;
-              })
-              .compose(y -> {
-                Future<Integer> read = vertx.executeBlocking(() -> readInOrder(slow, MESSAGES), false);
-                return Future.all(produced, read, fast.awaitMessages(MESSAGES));
-              });
-          })
-          .compose(all -> {
-            assertEquals(MESSAGES, (Integer) all.resultAt(1), "the slow client got every message, in order");
-            for (int i = 0; i < MESSAGES; i++) {
-              assertEquals(payload(i), fast.messages().get(i), "the fast client's message " + i);
-            }
-            return node.status(RULE).compose(st -> {
-              assertEquals(0, st.getLong(SINK0 + "records_dropped_total"), "nothing dropped: " + st.encode());
-              assertEquals(MESSAGES, st.getLong(SINK0 + "records_out_total").intValue(), st.encode());
-              return node.endpoint(PATH);
-            });
-          })
-          .map(info -> {
-            long maxQueued = info.getLong("maxQueuedBytes");
-            assertTrue(maxQueued <= 2L * QUEUE_BYTES, "the queue stays bounded: " + info.encode());
-            return null;
-          })));
+    return blocked(props)
+      .compose(b -> {
+        assertTrue(b.producer().acked < MESSAGES, "the producer is held back: " + b.producer());
+        Future<Integer> read = vertx.executeBlocking(() -> readInOrder(b.slow(), MESSAGES), false);
+        return Future.all(b.produced(), read, b.fast().awaitMessages(MESSAGES)).map(all -> {
+          assertEquals(MESSAGES, (Integer) all.resultAt(1), "the slow client got every message, in order");
+          for (int i = 0; i < MESSAGES; i++) {
+            assertEquals(payload(i), b.fast().messages().get(i), "the fast client's message " + i);
+          }
+          return null;
+        });
+      })
+      .compose(v -> node.status(RULE))
+      .compose(st -> {
+        assertEquals(0, st.getLong(SINK0 + "records_dropped_total"), "nothing dropped: " + st.encode());
+        assertEquals(MESSAGES, st.getLong(SINK0 + "records_out_total").intValue(), st.encode());
+        return node.endpoint(PATH);
+      })
+      .map(info -> {
+        long maxQueued = info.getLong("maxQueuedBytes");
+        assertTrue(maxQueued <= 2L * QUEUE_BYTES, "the queue stays bounded: " + info.encode());
+        return null;
+      });
   }
 
   @Test
   void closingTheBlockingClientReleasesTheHeldAcknowledgements(VertxTestContext ctx) {
+    blocked(blockingProps())
+      .compose(b -> vertx.executeBlocking(() -> {
+          b.slow().setSoLinger(true, 0); // a reset: the server sees the client gone at once
+          b.slow().close();
+          return null;
+        }, false)
+        .compose(v -> Future.all(b.produced(), b.fast().awaitMessages(MESSAGES)))
+        .compose(all -> node.awaitStatus(RULE, "one client left", st -> st.getInteger(SINK0 + "clients") == 1))
+        .map(st -> {
+          assertEquals(MESSAGES, b.producer().acked, "every request was acknowledged once the slow client was gone");
+          assertEquals(payload(MESSAGES - 1), b.fast().messages().get(MESSAGES - 1));
+          assertTrue(st.getLong(SINK0 + "records_dropped_total") > 0,
+            "what was queued for the client that went away is counted as dropped: " + st.encode());
+          return null;
+        }))
+      .onComplete(ctx.succeedingThenComplete());
+  }
+
+  /** A rule, a fast client, a slow one that reads nothing, and a producer that runs until the slow one blocks it. */
+  private record Blocked(WsClient fast, Socket slow, WindowedProducer producer, Future<Void> produced) {
+  }
+
+  private Future<Blocked> blocked(JsonObject props) {
     WindowedProducer producer = new WindowedProducer();
-    node.createRule(rule(RULE, blockingProps()))
+    return node.createRule(rule(RULE, props))
       .compose(v -> WsClient.connect(vertx, node.dataUrl(PATH)))
       .compose(fast -> vertx.executeBlocking(() -> rawClients.upgrade(node.dataPort(), PATH, 4096), false)
-        .compose(slow -> node.awaitClients(PATH, 2)
-          .compose(x -> {
-            Future<Void> produced = producer.run();
-            return awaitQueuedOver(DROP_LIMIT)
-              .compose(y -> vertx.executeBlocking(() -> {
-                slow.setSoLinger(true, 0); // a reset: the server sees the client gone at once
-                slow.close();
-                return null;
-              }, false))
-              .compose(y -> Future.all(produced, fast.awaitMessages(MESSAGES)));
-          })
-          .compose(all -> node.awaitStatus(RULE, "one client left", st -> st.getInteger(SINK0 + "clients") == 1))
-          .map(st -> {
-            assertEquals(MESSAGES, producer.acked, "every request was acknowledged once the slow client was gone");
-            assertEquals(payload(MESSAGES - 1), fast.messages().get(MESSAGES - 1));
-            assertTrue(st.getLong(SINK0 + "records_dropped_total") > 0,
-              "what was queued for the client that went away is counted as dropped: " + st.encode());
-            return null;
-          })))
-      .onComplete(ctx.succeedingThenComplete());
+        .compose(slow -> node.awaitClients(PATH, 2).compose(x -> {
+          Future<Void> produced = producer.run();
+          // the slow client's queue goes past where the drop policies drop: it is blocking now
+          return awaitQueuedOver(DROP_LIMIT).map(info -> new Blocked(fast, slow, producer, produced));
+        })));
   }
 
   @Test
