@@ -52,11 +52,11 @@ final class SqliteNativeCache {
       }
       long size = jar.getJarEntry().getSize();
       long crc = jar.getJarEntry().getCrc();
-      Path dir = storeDir.resolve(".cache").resolve("sqlite-jdbc-" + SQLiteJDBCLoader.getVersion()).resolve(folder);
-      Path library = dir.resolve(name);
       if (size < 0 || crc < 0) {
         return;
       }
+      Path dir = storeDir.resolve(".cache").resolve("sqlite-jdbc-" + SQLiteJDBCLoader.getVersion()).resolve(folder);
+      Path library = dir.resolve(name);
       if (!matches(library, size, crc)) {
         Files.createDirectories(dir);
         Path partial = Files.createTempFile(dir, name, ".part");
