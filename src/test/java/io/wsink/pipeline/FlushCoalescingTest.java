@@ -100,8 +100,9 @@ class FlushCoalescingTest {
       FlushCoalescing.install(ws); // a second install changes nothing
       countFlushes(ws, flushes);
       ws.writeTextMessage("alone");
-      // a message of a later turn goes out in a flush of its own
-      vertx.setTimer(50, id -> ws.writeTextMessage("later"));
+      // queued behind the flush that "alone" scheduled: a message of a later task goes out in a flush of its own, and
+      // "alone" did not wait for it (one flush for both would mean it had)
+      vertx.runOnContext(v -> ws.writeTextMessage("later"));
     }).compose(port -> receive(port, 2)).onComplete(ctx.succeeding(received -> ctx.verify(() -> {
       assertEquals(List.of("alone", "later"), received);
       assertEquals(2, flushes.get());
