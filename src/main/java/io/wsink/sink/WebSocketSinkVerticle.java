@@ -406,12 +406,15 @@ public final class WebSocketSinkVerticle extends VerticleBase {
   public Future<?> stop() {
     Future<Void> unregistered = input == null ? Future.succeededFuture() : input.unregister();
     return unregistered.transform(ar -> onWork(() -> {
-      if (batcher != null) {
-        batcher.flush(); // a partial batch goes out before the close
-      }
-      Future<Void> cached = cache == null ? Future.succeededFuture() : cache.stop();
-      return cached.transform(x -> target == null ? Future.succeededFuture() : target.stop(closeCode));
-    })).eventually(this::unregisterControls).andThen(ar -> removeMeters());
+        if (batcher != null) {
+          batcher.flush(); // a partial batch goes out before the close
+        }
+        return cache == null ? Future.succeededFuture() : cache.stop();
+      }))
+      // back on this verticle's context: a server-mode target's release is answered by the data server, which
+      // undeploys itself when its last endpoint goes, and a reply awaited on the data server's context went with it
+      .transform(x -> target == null ? Future.succeededFuture() : target.stop(closeCode))
+      .eventually(this::unregisterControls).andThen(ar -> removeMeters());
   }
 
   /** The status stays available while the sink stops; it goes last. */
