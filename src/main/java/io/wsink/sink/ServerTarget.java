@@ -97,7 +97,7 @@ final class ServerTarget implements SinkTarget {
       int delivered = local.deliver(frame, holder.id());
       metrics.sent(receivedNanos);
       if (ack != null) {
-        if (holder.overflow() == Overflow.BLOCK && local.mustHoldAck(holder.id())) {
+        if (local.mustHoldAck(holder.id())) {
           local.whenRoom(() -> ack.tryComplete(delivered));
         } else {
           ack.tryComplete(delivered);

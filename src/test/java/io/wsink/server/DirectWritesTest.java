@@ -104,11 +104,7 @@ class DirectWritesTest {
       }))
       .compose(direct -> {
         assertEquals(Collections.nCopies(clientCount, true), direct, "no extension: every socket directly");
-        return awaitAll(messages.size());
-      })
-      .map(received -> {
-        received.forEach(got -> assertMessages(messages, got));
-        return null;
+        return everyClientGets(messages);
       })
       .compose(v -> onServer(() -> served.stream().allMatch(s -> s.connection().idle() && s.connection().pendingBytes() == 0)))
       .map(idle -> {
@@ -129,11 +125,7 @@ class DirectWritesTest {
         offerToAll(messages, holder(1024 * 1024));
         return null;
       }))
-      .compose(v -> awaitAll(messages.size()))
-      .map(received -> {
-        received.forEach(got -> assertMessages(messages, got));
-        return null;
-      })
+      .compose(v -> everyClientGets(messages))
       .compose(v -> onServer(() -> served.stream().map(s -> List.copyOf(s.writes().addresses)).toList()))
       .map(addresses -> {
         List<Long> first = addresses.get(0);
@@ -187,11 +179,7 @@ class DirectWritesTest {
         offerToAll(messages, holder(16 * 1024 * 1024));
         return null;
       }))
-      .compose(v -> awaitAll(messages.size()))
-      .map(received -> {
-        received.forEach(got -> assertMessages(messages, got));
-        return null;
-      })
+      .compose(v -> everyClientGets(messages))
       .onComplete(ctx.succeedingThenComplete());
   }
 
@@ -258,12 +246,8 @@ class DirectWritesTest {
           assertTrue(rawMessages.get(0).compressed(), "the compressible text went out compressed (RSV1)");
           assertEquals(MIXED, rawMessages.get(1).text());
           assertEquals(compressible, rawMessages.get(3).text());
-          return awaitAll(messages.size());
+          return everyClientGets(messages);
         }))
-      .map(received -> {
-        received.forEach(got -> assertMessages(messages, got));
-        return null;
-      })
       .onComplete(ctx.succeedingThenComplete());
   }
 
@@ -286,11 +270,7 @@ class DirectWritesTest {
       }))
       .compose(direct -> {
         assertTrue(direct, "TLS is no extension: directly");
-        return awaitAll(messages.size());
-      })
-      .map(received -> {
-        received.forEach(got -> assertMessages(messages, got));
-        return null;
+        return everyClientGets(messages);
       })
       .onComplete(ctx.succeedingThenComplete());
   }
@@ -454,9 +434,13 @@ class DirectWritesTest {
     return chain;
   }
 
-  private Future<List<List<Object>>> awaitAll(int n) {
-    List<Future<List<Object>>> all = clients.stream().map(c -> c.awaitMessages(n)).toList();
-    return Future.all(all).map(x -> all.stream().map(Future::result).toList());
+  /** Waits until every client has as many messages as {@code messages}, then checks each client's against them. */
+  private Future<Void> everyClientGets(List<Object> messages) {
+    List<Future<List<Object>>> all = clients.stream().map(c -> c.awaitMessages(messages.size())).toList();
+    return Future.all(all).map(x -> {
+      all.forEach(got -> assertMessages(messages, got.result()));
+      return null;
+    });
   }
 
   private static void assertMessages(List<Object> expected, List<Object> got) {
